@@ -1,0 +1,39 @@
+package org.medvlm.data;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One visual question with its answer(s), as any MedVQA dataset provides it.
+ *
+ * @param id the dataset's own id ({@code qid} in VQA-RAD and SLAKE), as a string even where it is a number
+ * @param dataset the dataset's short name ({@code vqa-rad}, {@code slake}, {@code phantoms}, ...)
+ * @param split {@code train}, {@code validate}, {@code test}, ...
+ * @param image the image, decoded only on demand; null where the image is missing (the load report says so)
+ * @param question the question as written in the file (raw; normalise separately)
+ * @param answers the reference answer first, then alternatives (VQA-Med's {@code #} answers)
+ * @param answerType closed or open, from the dataset's field or, where absent, from the answer
+ * @param language {@code en} or {@code zh}
+ * @param metadata the dataset's own attributes: organ, modality, content type, question type, ...
+ */
+public record VqaExample(
+        String id,
+        String dataset,
+        String split,
+        ImageSource image,
+        String question,
+        List<String> answers,
+        AnswerType answerType,
+        String language,
+        Map<String, String> metadata) {
+
+    public VqaExample {
+        answers = List.copyOf(answers);
+        metadata = Map.copyOf(metadata);
+    }
+
+    /** The reference answer. */
+    public String answer() {
+        return answers.isEmpty() ? "" : answers.get(0);
+    }
+}

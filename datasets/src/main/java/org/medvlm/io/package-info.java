@@ -1,0 +1,2 @@
+/** File helpers shared by every module: atomic writes. */
+package org.medvlm.io;
