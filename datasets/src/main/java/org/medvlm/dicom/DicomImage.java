@@ -73,7 +73,7 @@ public final class DicomImage {
         if (!h.encapsulatedItems().isEmpty()) {
             throw new DicomFormatException(h.file(), "pixel data is encapsulated but transfer syntax " + ts + " is not");
         }
-        String why = whyNotImageJ(layout, file);
+        String why = whyNotImageJ(h, layout, file);
         Pixels own = NativeDecoder.decode(h, layout, "medvlm native decoder (" + why + ")");
         if (why != null) {
             return own;
@@ -100,9 +100,18 @@ public final class DicomImage {
     }
 
     /** Null where ImageJ reads the layout exactly; otherwise the reason this package decodes it itself. */
-    private static String whyNotImageJ(PixelLayout l, Path file) {
+    private static String whyNotImageJ(DicomHeader h, PixelLayout l, Path file) {
         if (file == null) {
             return "read from memory";
+        }
+        if (ij.Prefs.openDicomsAsFloat) {
+            return "ImageJ's 'open DICOMs as 32-bit float' preference is on";
+        }
+        double slope = h.decimal(Tags.RESCALE_SLOPE).orElse(1);
+        if (slope != 1 && !ij.Prefs.ignoreRescaleSlope) {
+            // ImageJ would rescale through its "32-bit" and "Multiply..." menu commands, which exist only in its GUI
+            // (outside it they print "Unrecognized command" to standard output and do nothing)
+            return "ImageJ rescales slope " + slope + " through GUI menu commands";
         }
         if (ImageJDecoder.handles(l, TransferSyntax.EXPLICIT_VR_LE)) {
             return null;
