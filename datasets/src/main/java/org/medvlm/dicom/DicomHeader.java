@@ -43,6 +43,12 @@ public final class DicomHeader {
         this.charset = cs != null && cs.contains("ISO_IR 192") ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1;
     }
 
+    /** The last part of {@link #file()}: what tables and summaries show. */
+    public String fileName() {
+        int slash = Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\'));
+        return file.substring(slash + 1);
+    }
+
     /** The file this header was read from, as named in messages. */
     public String file() {
         return file;

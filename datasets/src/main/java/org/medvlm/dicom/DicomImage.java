@@ -267,7 +267,7 @@ public final class DicomImage {
     @Override
     public String toString() {
         PixelLayout l = layout();
-        return "DicomImage[" + Path.of(header.file()).getFileName() + ": " + header.modality() + " " + l.rows() + "x"
+        return "DicomImage[" + header.fileName() + ": " + header.modality() + " " + l.rows() + "x"
                 + l.columns() + (l.frames() > 1 ? "x" + l.frames() + " frames" : "") + ", " + l.photometric() + ", "
                 + header.transferSyntax().name() + "]";
     }

@@ -34,11 +34,7 @@ public final class HeaderTable {
             vr.append(r.vr());
             value.append(r.value());
         }
-        String name = fileName(h.file()) + (showPhi ? " (identifying values shown)" : " (identifying values masked)");
+        String name = h.fileName() + (showPhi ? " (identifying values shown)" : " (identifying values masked)");
         return Table.create(name, tag, keyword, vr, value);
-    }
-
-    private static String fileName(String file) {
-        return java.nio.file.Path.of(file).getFileName().toString();
     }
 }

@@ -70,7 +70,7 @@ public record PixelLayout(int rows, int columns, int frames, int samplesPerPixel
     }
 
     private static int required(DicomHeader h, int tag, String keyword, int min, int max) throws DicomFormatException {
-        if (!h.contains(tag)) {
+        if (!h.contains(tag) || h.find(tag).get().length() == 0) {
             throw new DicomFormatException(h.file(), "no " + keyword + " " + Tags.format(tag) + ": not an image, or a damaged header");
         }
         return optional(h, tag, keyword, min, min, max);

@@ -174,6 +174,18 @@ class DicomDamageTest {
     }
 
     @Test
+    void emptyOrOutOfRangeImageAttributesAreNamed() {
+        byte[] emptyRows = DicomFixture.of(DicomFixture.Syntax.EXPLICIT_LE).element(Tags.ROWS, "US", new byte[0])
+                .us(Tags.COLUMNS, 2).us(Tags.BITS_ALLOCATED, 16).nativePixels(new long[] {1, 2}, 16).bytes();
+        assertEquals("rows.dcm: no Rows (0028,0010): not an image, or a damaged header",
+                assertThrows(DicomFormatException.class, () -> DicomImage.read("rows.dcm", emptyRows)).getMessage());
+        byte[] bits = DicomFixture.of(DicomFixture.Syntax.EXPLICIT_LE).image(1, 2, 1, 1, 16, 17, false, "MONOCHROME2")
+                .nativePixels(new long[] {1, 2}, 16).bytes();
+        assertEquals("bits.dcm: BitsStored (0028,0101) is 17, expected 1..16",
+                assertThrows(DicomFormatException.class, () -> DicomImage.read("bits.dcm", bits)).getMessage());
+    }
+
+    @Test
     void headerWithoutPixelsIsNotAnImage() {
         byte[] file = DicomFixture.of(DicomFixture.Syntax.EXPLICIT_LE).string(Tags.MODALITY, "CS", "SR").bytes();
         DicomFormatException e = assertThrows(DicomFormatException.class, () -> DicomImage.read("sr.dcm", file));

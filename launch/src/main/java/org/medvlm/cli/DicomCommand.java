@@ -182,7 +182,7 @@ final class DicomCommand implements Callable<Integer> {
         static String text(DicomImage image) {
             PixelLayout l = image.layout();
             StringBuilder s = new StringBuilder();
-            s.append(Path.of(image.header().file()).getFileName()).append(": ").append(image.header().modality().isEmpty() ? "" : image.header().modality() + " ")
+            s.append(image.header().fileName()).append(": ").append(image.header().modality().isEmpty() ? "" : image.header().modality() + " ")
                     .append(l.rows()).append(" rows x ").append(l.columns()).append(" columns, ")
                     .append(l.frames()).append(l.frames() == 1 ? " frame, " : " frames, ")
                     .append(l.samplesPerPixel()).append(" sample(s) per pixel, ").append(l.photometric()).append('\n');
