@@ -16,7 +16,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import javax.imageio.ImageIO;
-import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 
@@ -43,10 +42,9 @@ public final class ImagePreprocessor {
     private final int size;
     private final float[] mean;
     private final float[] std;
-    private final boolean subsampledDecode;
     private final float[][] lut; // [channel][byte] -> normalised value, computed as torch does in float32
 
-    private ImagePreprocessor(int size, float[] mean, float[] std, boolean subsampledDecode) {
+    private ImagePreprocessor(int size, float[] mean, float[] std) {
         if (size < 1) {
             throw new IllegalArgumentException("size must be positive, got " + size);
         }
@@ -56,7 +54,6 @@ public final class ImagePreprocessor {
         this.size = size;
         this.mean = mean.clone();
         this.std = std.clone();
-        this.subsampledDecode = subsampledDecode;
         this.lut = new float[3][256];
         for (int c = 0; c < 3; c++) {
             for (int v = 0; v < 256; v++) {
@@ -68,21 +65,12 @@ public final class ImagePreprocessor {
 
     /** CLIP/BiomedCLIP preprocessing at {@code size} pixels. */
     public static ImagePreprocessor clip(int size) {
-        return new ImagePreprocessor(size, CLIP_MEAN, CLIP_STD, false);
+        return new ImagePreprocessor(size, CLIP_MEAN, CLIP_STD);
     }
 
     /** Preprocessing with another normalisation. */
     public static ImagePreprocessor of(int size, float[] mean, float[] std) {
-        return new ImagePreprocessor(size, mean, std, false);
-    }
-
-    /**
-     * A copy that lets the JPEG decoder skip pixels of images at least four times the output size
-     * (decoding every 2nd, 3rd, ... pixel), which is faster for large files but no longer bit-exact:
-     * the skipped pixels alias instead of being averaged by the bicubic filter.
-     */
-    public ImagePreprocessor withSubsampledDecode(boolean on) {
-        return new ImagePreprocessor(size, mean, std, on);
+        return new ImagePreprocessor(size, mean, std);
     }
 
     public int size() {
@@ -237,16 +225,9 @@ public final class ImagePreprocessor {
             ImageReader reader = readers.next();
             try {
                 reader.setInput(iis, true, true);
-                ImageReadParam param = reader.getDefaultReadParam();
-                if (subsampledDecode) {
-                    int w = reader.getWidth(0);
-                    int h = reader.getHeight(0);
-                    int factor = Math.min(w, h) / (2 * size);
-                    if (factor >= 2) {
-                        param.setSourceSubsampling(factor, factor, 0, 0);
-                    }
-                }
-                return reader.read(0, param);
+                // No source subsampling: the JDK's JPEG decoder decodes every pixel before skipping
+                // any, so it saves nothing measurable, and the skipped pixels would alias.
+                return reader.read(0, reader.getDefaultReadParam());
             } catch (IOException | RuntimeException e) {
                 throw new IOException(name + ": cannot decode (" + e.getMessage() + ")", e);
             } finally {
