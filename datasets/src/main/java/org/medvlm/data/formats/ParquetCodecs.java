@@ -14,10 +14,11 @@ import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.xerial.snappy.Snappy;
 
 /**
- * Page compression for parquet without Hadoop. parquet-java's own {@code CodecFactory} goes through
- * Hadoop's codec classes (hadoop-common and its dependencies, tens of megabytes); the codecs Hugging
- * Face exports use are plain libraries parquet-hadoop already depends on: snappy-java, zstd-jni, and
- * the JDK's gzip.
+ * Page compression for parquet through plain libraries: snappy-java, zstd-jni (both dependencies of
+ * parquet-hadoop already) and the JDK's gzip. parquet-java's own {@code CodecFactory} goes through
+ * Hadoop's codec classes, which look for Hadoop's native libraries and configuration; these do not.
+ * (parquet-java still instantiates its default factory while building read options, which is why the
+ * shaded {@code hadoop-client-api} jar is on the runtime classpath; it is never used to decompress.)
  */
 public final class ParquetCodecs implements CompressionCodecFactory {
     /** A page that claims more than this is taken as corrupt instead of allocating it. */
