@@ -105,6 +105,15 @@ class ViewsTest {
     }
 
     @Test
+    void normaliseLikeTheHuggingFaceExports() {
+        assertEquals("what have lost their nuclei?", VqaExample.normalize("  What have  lost their\tnuclei ? "));
+        VqaExample e = new VqaExample("1", "x", "train", null, "Is this  a tumor ?", List.of(" Yes"), AnswerType.CLOSED, "en", Map.of());
+        assertEquals("is this a tumor?", e.normalizedQuestion());
+        assertEquals("yes", e.normalizedAnswer());
+        assertEquals(" Yes", e.answer(), "the record keeps the raw text");
+    }
+
+    @Test
     void phantomsSeamSaysItIsNotAvailableYetAndChecksTheSpec() {
         IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
                 () -> VqaDataset.read().format(DatasetFormat.PHANTOMS, "200"));

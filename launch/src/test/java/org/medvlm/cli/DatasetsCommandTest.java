@@ -165,6 +165,13 @@ class DatasetsCommandTest {
     }
 
     @Test
+    void showRefusesAWhereOnAFieldNoRecordHas() throws IOException {
+        Recorder d = new Recorder(false);
+        assertEquals(Medvlm.EXIT_INPUT, run(d, "medvqa", "show", "--format", "slake", slakeFixture().toString(), "--where", "organn=Lung"));
+        assertTrue(d.err.toString().startsWith("medvlm medvqa show: --where organn=Lung: no record has a field 'organn'"), d.err.toString());
+    }
+
+    @Test
     void loadRefusesAMalformedAsClause() throws IOException {
         Recorder d = new Recorder(false);
         assertEquals(Medvlm.EXIT_USAGE, run(d, "medvqa", "load", "slake", slakeFixture().toString(), "named", "x"));
