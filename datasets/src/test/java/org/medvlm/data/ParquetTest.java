@@ -47,6 +47,7 @@ class ParquetTest {
         BufferedImage decoded = img.load();
         assertEquals(32, decoded.getWidth());
         assertEquals(0, ds.report().skipped().size());
+        assertTrue(ds.report().notes().stream().anyMatch(n -> n.contains("no answer_type column")), ds.report().notes().toString());
     }
 
     @Test

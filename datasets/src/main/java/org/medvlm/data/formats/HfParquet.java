@@ -83,6 +83,9 @@ public final class HfParquet {
                 }
             }
             boolean hasImage = schema.containsField("image") && !schema.getType("image").isPrimitive();
+            if (!schema.containsField("answer_type")) {
+                report.note(name + ": no answer_type column: yes/no answers count as closed, all others as open");
+            }
             if (!hasImage) {
                 report.note(name + ": no image struct column: records are kept without images");
             }
