@@ -29,7 +29,7 @@ public final class ParquetCodecs implements CompressionCodecFactory {
         return new BytesInputCompressor() {
             @Override
             public BytesInput compress(BytesInput bytes) throws IOException {
-                byte[] in = bytes.toByteArray();
+                byte[] in = bytes(bytes);
                 return BytesInput.from(switch (codec) {
                     case UNCOMPRESSED -> in;
                     case SNAPPY -> Snappy.compress(in);
@@ -54,7 +54,7 @@ public final class ParquetCodecs implements CompressionCodecFactory {
         return new BytesInputDecompressor() {
             @Override
             public BytesInput decompress(BytesInput bytes, int uncompressedSize) throws IOException {
-                return BytesInput.from(inflate(codec, bytes.toByteArray(), uncompressedSize));
+                return BytesInput.from(inflate(codec, bytes(bytes), uncompressedSize));
             }
 
             @Override
@@ -88,6 +88,17 @@ public final class ParquetCodecs implements CompressionCodecFactory {
             throw new IOException("corrupt parquet page: " + out.length + " bytes after " + codec + ", " + size + " expected");
         }
         return out;
+    }
+
+    /** The bytes of a page (BytesInput.toByteArray is deprecated in favour of buffer-managed copies). */
+    private static byte[] bytes(BytesInput b) throws IOException {
+        long size = b.size();
+        if (size < 0 || size > MAX_PAGE_BYTES) {
+            throw new IOException("corrupt parquet page: " + size + " bytes");
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream((int) size);
+        b.writeAllTo(out);
+        return out.toByteArray();
     }
 
     private static byte[] readAll(InputStream in, int size) throws IOException {
