@@ -78,13 +78,8 @@ public final class VqaReader {
                 new LoadReport.Builder("phantoms", Path.of(count + ":" + seed)).build()));
     }
 
-    /*
-     * The seam to the phantoms generator (package org.medvlm.phantoms, written separately). At merge,
-     * replace the body with:  return org.medvlm.phantoms.Phantoms.generate(count, seed);
-     */
     private static List<VqaExample> generatePhantoms(int count, long seed) {
-        throw new IllegalStateException(
-                "phantoms: the synthetic dataset generator (org.medvlm.phantoms.Phantoms) is not available yet");
+        return org.medvlm.phantoms.Phantoms.generate(count, seed);
     }
 
     /** Any VQA format by name; caption corpora are refused here (use {@link CaptionDataset#read()}). */
@@ -103,15 +98,18 @@ public final class VqaReader {
         };
     }
 
-    /** As {@link #format(DatasetFormat, Path)}; for {@code phantoms} the text is {@code count:seed}, e.g. {@code 200:7}. */
+    /**
+     * As {@link #format(DatasetFormat, Path)}; for {@code phantoms} the text is {@code count:seed}, e.g. {@code 200:7}
+     * (a bare count means seed 0).
+     */
     public VqaDataset format(DatasetFormat format, String pathOrSpec) {
         if (format != DatasetFormat.PHANTOMS) {
             return format(format, Path.of(pathOrSpec));
         }
         String[] parts = pathOrSpec.split(":", -1);
         try {
-            if (parts.length == 2) {
-                return phantoms(Integer.parseInt(parts[0].strip()), Long.parseLong(parts[1].strip()));
+            if (parts.length == 1 || parts.length == 2) {
+                return phantoms(Integer.parseInt(parts[0].strip()), parts.length == 1 ? 0 : Long.parseLong(parts[1].strip()));
             }
         } catch (NumberFormatException e) {
             // falls through to the message below

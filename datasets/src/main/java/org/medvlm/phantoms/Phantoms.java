@@ -85,24 +85,6 @@ public final class Phantoms {
         return List.copyOf(out);
     }
 
-    /**
-     * Parses the {@code COUNT:SEED} form the command line uses ({@code 200:7}); a bare count means seed 0.
-     */
-    public static List<VqaExample> fromSpec(String spec) {
-        String[] parts = spec.strip().split(":", -1);
-        try {
-            if (parts.length == 1) {
-                return generate(Integer.parseInt(parts[0]), 0);
-            }
-            if (parts.length == 2) {
-                return generate(Integer.parseInt(parts[0]), Long.parseLong(parts[1]));
-            }
-        } catch (NumberFormatException e) {
-            // fall through to the message below
-        }
-        throw new IllegalArgumentException("phantoms: expected COUNT:SEED such as 200:7, got '" + spec + "'");
-    }
-
     /** The case behind one example (what its image shows); {@link #generate} draws exactly this. */
     public static PhantomCase caseOf(int index, long seed) {
         return sample(index, seed).kase;

@@ -163,11 +163,15 @@ class PhantomsTest {
 
     @Test
     void specParsing() {
-        assertEquals(Phantoms.generate(12, 7).get(3).metadata(), Phantoms.fromSpec("12:7").get(3).metadata());
-        assertEquals(5, Phantoms.fromSpec("5").size());
-        IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> Phantoms.fromSpec("many:7"));
+        assertEquals(Phantoms.generate(12, 7).get(3).metadata(), spec("12:7").get(3).metadata());
+        assertEquals(5, spec("5").size());
+        IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> spec("many:7"));
         assertEquals("phantoms: expected COUNT:SEED such as 200:7, got 'many:7'", ex.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> Phantoms.fromSpec("-3:1"));
-        assertNotEquals(Phantoms.fromSpec("10:1").get(0).metadata(), Phantoms.fromSpec("10:2").get(0).metadata());
+        assertThrows(IllegalArgumentException.class, () -> spec("-3:1"));
+        assertNotEquals(spec("10:1").get(0).metadata(), spec("10:2").get(0).metadata());
+    }
+
+    private static java.util.List<VqaExample> spec(String countAndSeed) {
+        return org.medvlm.data.VqaDataset.read().format(org.medvlm.data.DatasetFormat.PHANTOMS, countAndSeed).examples();
     }
 }

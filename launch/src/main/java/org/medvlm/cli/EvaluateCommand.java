@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.medvlm.data.DatasetFormat;
+import org.medvlm.data.VqaDataset;
 import org.medvlm.data.VqaExample;
 import org.medvlm.metrics.Evaluation;
 import org.medvlm.metrics.EvaluationReport;
@@ -16,7 +18,6 @@ import org.medvlm.metrics.GoldAnswers;
 import org.medvlm.metrics.Metric;
 import org.medvlm.metrics.NltkBleu;
 import org.medvlm.metrics.Predictions;
-import org.medvlm.phantoms.Phantoms;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -40,7 +41,7 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Option(names = "--format", paramLabel = "FORMAT",
             description = "The dataset's format: phantoms (PATH is COUNT:SEED, e.g. 200:7), or a published format"
-                    + " (vqa-rad, slake, pathvqa, vqa-med-2019/2020/2021, pmc-vqa) where its loader is built in.")
+                    + " (vqa-rad, slake, pathvqa, vqa-med-2019/2020/2021, pmc-vqa) as distributed.")
     String format;
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "PATH", description = "The dataset as distributed (or COUNT:SEED for phantoms).")
@@ -120,21 +121,7 @@ final class EvaluateCommand implements Callable<Integer> {
         if (format == null || path == null) {
             throw new UserError("name the reference answers: --format FORMAT PATH, or --gold FILE");
         }
-        String f = format.strip().toLowerCase(Locale.ROOT);
-        if (f.equals("phantoms")) {
-            return Phantoms.fromSpec(path);
-        }
-        return published(f, path);
-    }
-
-    /**
-     * A published dataset through the data loaders. This is the one seam to them: with
-     * {@code org.medvlm.data.DatasetFormat} and {@code VqaDataset} on the class path the body is
-     * {@code return VqaDataset.read().format(DatasetFormat.of(format), path).examples();}
-     */
-    private List<VqaExample> published(String format, String path) {
-        throw new UserError("--format " + format + ": the published-dataset loaders are not part of this build;"
-                + " use --format phantoms COUNT:SEED or --gold FILE");
+        return VqaDataset.read().format(DatasetFormat.of(format), path).examples();
     }
 
     private List<VqaExample> filter(List<VqaExample> all) {
