@@ -1,0 +1,144 @@
+package org.medvlm.zero;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Computes a {@link ZeroPlan}. Model states follow the ZeRO paper (SC'20, §5): with 2 bytes of
+ * weights, 2 of gradients and K of optimizer states per parameter, a GPU holds (2 + 2 + K)Ψ at stage 0,
+ * 2Ψ + 2Ψ + KΨ/N_d at stage 1, 2Ψ + (2 + K)Ψ/N_d at stage 2 and (2 + 2 + K)Ψ/N_d at stage 3; other
+ * precisions change the 2, 2 and K ({@link Precision}).
+ *
+ * <p>The peak adds what a training step holds on top, as measured on an H100 (see the project's
+ * {@code gpu-measurements.md}): at the start of backward, the states that stay between steps plus the
+ * stored activations ({@link ActivationMemory}), the logits and loss, autocast's 16-bit weight copies
+ * and a gathered ZeRO-3 layer; during the optimizer step, all model states plus the optimizer's
+ * temporary buffer. Both add {@link #RUNTIME_BYTES}.
+ */
+public final class ZeroPlanner {
+    /**
+     * Allocated by the CUDA libraries (cuBLAS workspace) whatever the model: the measured after-step
+     * memory exceeds 16 or 12 bytes per parameter by 64 MiB in all three settings measured.
+     */
+    public static final long RUNTIME_BYTES = 64L << 20;
+
+    /** Doubling the GPU count stops here when looking for a configuration that fits. */
+    static final int MAX_GPUS = 65_536;
+
+    private ZeroPlanner() {}
+
+    public static ZeroPlan plan(PlanRequest request) {
+        List<StagePlan> stages = new ArrayList<>();
+        for (ZeroStage s : ZeroStage.values()) {
+            stages.add(stage(request, s, Offload.NONE, Offload.NONE));
+        }
+        Optional<Recommendation> rec = request.gpu().map(g -> recommend(request, g, stages));
+        return new ZeroPlan(request, List.copyOf(stages), rec);
+    }
+
+    /** One stage with an offload choice, on {@code request.gpus()} GPUs. */
+    public static StagePlan stage(PlanRequest r, ZeroStage stage, Offload offloadOptimizer, Offload offloadParam) {
+        if (offloadParam != Offload.NONE && stage != ZeroStage.STAGE_3) {
+            throw new IllegalArgumentException("parameter offload needs ZeRO stage 3, not " + stage);
+        }
+        if (offloadOptimizer != Offload.NONE && stage == ZeroStage.STAGE_0) {
+            throw new IllegalArgumentException("optimizer offload needs ZeRO stage 1, 2 or 3");
+        }
+        long psi = r.model().params();
+        long n = r.gpus();
+        Precision p = r.precision();
+        long weights = offloadParam != Offload.NONE ? 0 : share(p.weightBytesPerParam(), psi, n, stage.partitionsWeights());
+        // with the optimizer offloaded, gradients are reduced straight into CPU memory (ZeRO-Offload)
+        long gradients = offloadOptimizer != Offload.NONE ? 0 : share(p.gradientBytesPerParam(), psi, n, stage.partitionsGradients());
+        long optimizer = offloadOptimizer != Offload.NONE ? 0
+                : share(p.optimizerBytesPerParam(r.optimizer()), psi, n, stage.partitionsOptimizer());
+        long communication = stage.communicationElements(psi);
+
+        long largest = r.model().largestLayerParams();
+        // ZeRO-3 gathers one whole layer at a time to compute with it: the (N-1)/N it does not hold
+        long gathered = stage == ZeroStage.STAGE_3 ? Units.mulDivRound((long) p.weightBytesPerParam() * largest, n - 1, n) : 0;
+        // PyTorch optimizers (AMP, bf16) make one temporary per parameter they update (foreach sqrt);
+        // DeepSpeed's fused optimizer updates in place
+        long optimizerStep = offloadOptimizer != Offload.NONE || p == Precision.MIXED || r.optimizer() == Optimizer.SGD ? 0
+                : share(p.weightBytesPerParam(), psi, n, stage.partitionsOptimizer());
+        long stepPhase = weights + gradients + optimizer + optimizerStep;
+
+        long between = weights + optimizer + (r.gradientsFreed() ? 0 : gradients);
+        long activations = 0;
+        long output = 0;
+        long backwardPhase = 0;
+        if (r.workload().isPresent()) {
+            Workload w = r.workload().get();
+            activations = ActivationMemory.activationBytes(w);
+            output = ActivationMemory.outputLayerBytes(w);
+            long copies = 0;
+            if (p.castsWeights()) {
+                // autocast's 16-bit copies, saved for backward: of every weight, or with checkpointing
+                // only of those outside the checkpointed blocks (the output head)
+                long head = largest > 0 ? largest : w.shape().vocab() * w.shape().hidden();
+                copies = 2 * (w.checkpointing() ? Math.min(head, psi) : psi);
+            }
+            backwardPhase = between + activations + ActivationMemory.backwardWorkingBytes(w) + copies + gathered;
+        }
+        boolean atStep = stepPhase >= backwardPhase;
+        long peak = Math.max(stepPhase, backwardPhase) + RUNTIME_BYTES;
+        long accounted = atStep ? weights + gradients + optimizer : between + activations + output;
+        return new StagePlan(stage, offloadOptimizer, offloadParam, weights, gradients, optimizer, communication,
+                activations, output, peak - accounted, between, peak, atStep);
+    }
+
+    /** bytesPerParam·Ψ, or its 1/N share rounded to the nearest byte when partitioned. */
+    static long share(long bytesPerParam, long psi, long n, boolean partitioned) {
+        return partitioned ? Units.mulDivRound(bytesPerParam, psi, n) : bytesPerParam * psi;
+    }
+
+    private record Option(ZeroStage stage, Offload optimizer, Offload param) {}
+
+    private static final List<Option> OPTIONS = List.of(
+            new Option(ZeroStage.STAGE_0, Offload.NONE, Offload.NONE),
+            new Option(ZeroStage.STAGE_1, Offload.NONE, Offload.NONE),
+            new Option(ZeroStage.STAGE_2, Offload.NONE, Offload.NONE),
+            new Option(ZeroStage.STAGE_3, Offload.NONE, Offload.NONE),
+            new Option(ZeroStage.STAGE_2, Offload.CPU, Offload.NONE),
+            new Option(ZeroStage.STAGE_3, Offload.CPU, Offload.NONE),
+            new Option(ZeroStage.STAGE_3, Offload.CPU, Offload.CPU));
+
+    static Recommendation recommend(PlanRequest r, Gpu gpu, List<StagePlan> asked) {
+        long capacity = gpu.capacityBytes();
+        StagePlan stage0 = asked.get(0);
+        StagePlan lowest = asked.stream().min((a, b) -> Long.compare(a.peakBytes(), b.peakBytes())).orElseThrow();
+        for (long n = r.gpus(); n <= Math.max(MAX_GPUS, r.gpus()); n *= 2) {
+            PlanRequest at = r.withGpus((int) n);
+            for (Option o : OPTIONS) {
+                StagePlan sp = n == r.gpus() && o.optimizer == Offload.NONE ? asked.get(o.stage.number())
+                        : stage(at, o.stage, o.optimizer, o.param);
+                if (sp.peakBytes() <= capacity) {
+                    return new Recommendation(Optional.of(sp), (int) n, reason(r, gpu, sp, (int) n, stage0, lowest));
+                }
+            }
+        }
+        StagePlan floor = stage(r.withGpus(MAX_GPUS), ZeroStage.STAGE_3, Offload.CPU, Offload.CPU);
+        return new Recommendation(Optional.empty(), r.gpus(), String.format(
+                "Nothing fits a %s (%s): even fully offloaded ZeRO-3 on %d GPUs needs %s per GPU, mostly activations and "
+                        + "logits, so lower the micro-batch or sequence length or turn on activation checkpointing.",
+                gpu.name(), Units.both(capacity), MAX_GPUS, Units.both(floor.peakBytes())));
+    }
+
+    private static String reason(PlanRequest r, Gpu gpu, StagePlan sp, int n, StagePlan stage0, StagePlan lowest) {
+        String fit = String.format("%s on %d × %s: %s per GPU fits in %s", sp.label(), n, gpu.name(),
+                Units.both(sp.peakBytes()), Units.both(gpu.capacityBytes()));
+        if (sp.stage() == ZeroStage.STAGE_0) {
+            return fit + ", so ZeRO is not needed for memory.";
+        }
+        if (n == r.gpus() && !sp.offloaded()) {
+            return fit + ", while stage 0 would need " + Units.both(stage0.peakBytes()) + ".";
+        }
+        if (n == r.gpus()) {
+            return fit + ", while without offload the lowest is " + Units.both(lowest.peakBytes()) + " (stage "
+                    + lowest.stage().number() + ").";
+        }
+        return fit + ", while on the " + r.gpus() + " GPU" + (r.gpus() > 1 ? "s" : "") + " asked for even the lowest, stage "
+                + lowest.stage().number() + ", needs " + Units.both(lowest.peakBytes()) + ".";
+    }
+}
