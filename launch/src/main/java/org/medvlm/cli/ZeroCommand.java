@@ -97,10 +97,14 @@ final class ZeroCommand implements Callable<Integer> {
     @Option(names = "--checkpointing", description = "Full activation checkpointing.")
     boolean checkpointing;
 
-    @Option(names = "--attention", defaultValue = "korthikanti",
-            description = "Bytes kept per attention score: korthikanti (5, the paper), eager (6: HF eager attention "
-                    + "keeps an fp32 softmax), fused (0: flash/SDPA).")
+    @Option(names = "--attention", defaultValue = "eager",
+            description = "Bytes kept per attention score: eager (softmax output, 4 under amp's fp32 softmax else 2, + its "
+                    + "16-bit copy 2 + dropout mask 1 if on: 5 = Korthikanti for mixed), korthikanti (always 5), fused (0: flash/SDPA).")
     Attention attention;
+
+    @Option(names = "--attention-dropout", negatable = true,
+            description = "Attention dropout on (a 1-byte mask per score); default: from --model, else on.")
+    Boolean attentionDropout;
 
     @Option(names = "--keep-grads",
             description = "Gradients stay allocated between steps (zero_grad(set_to_none=False)): 16 instead of 12 bytes/param under amp.")
@@ -248,7 +252,8 @@ final class ZeroCommand implements Callable<Integer> {
     }
 
     private Optional<Workload> workload(ModelSize size) {
-        boolean shapeFlags = hidden != null || layers != null || heads != null || vocab != null || visualTokens != null;
+        boolean shapeFlags = hidden != null || layers != null || heads != null || vocab != null || visualTokens != null
+                || attentionDropout != null;
         if (microBatch == null && seqLen == null) {
             if (checkpointing || shapeFlags) {
                 throw new UserError("activation memory needs --micro-batch and --seq-len");
@@ -271,8 +276,9 @@ final class ZeroCommand implements Callable<Integer> {
         }
         long v = vocab != null ? vocab : fromModel.map(TransformerShape::vocab).orElse(0L);
         int q = visualTokens != null ? visualTokens : fromModel.map(TransformerShape::visualTokens).orElse(0);
-        TransformerShape shape = new TransformerShape(h, l, a, v, q);
-        return Optional.of(new Workload(microBatch, seqLen, gradAccum, checkpointing, attention, shape));
+        boolean dropout = attentionDropout != null ? attentionDropout : fromModel.map(TransformerShape::attentionDropout).orElse(true);
+        TransformerShape shape = new TransformerShape(h, l, a, v, q, dropout);
+        return Optional.of(new Workload(microBatch, seqLen, gradAccum, checkpointing, attention, shape, precision));
     }
 
     private Integer estimate(ModelSize size) {

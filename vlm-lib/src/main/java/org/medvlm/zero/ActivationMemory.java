@@ -20,12 +20,12 @@ public final class ActivationMemory {
 
     private ActivationMemory() {}
 
-    /** One transformer layer without recomputation: s·b·h·34 + c·a·s²·b (c = 5 in the paper). */
+    /** One transformer layer without recomputation: s·b·h·34 + c·a·s²·b (c = 5 in the paper, see {@link Attention}). */
     public static long perLayerBytes(Workload w) {
         long s = w.sequence();
         long b = w.microBatch();
         TransformerShape t = w.shape();
-        return 34 * s * b * t.hidden() + (long) w.attention().bytesPerScore() * t.heads() * s * s * b;
+        return 34 * s * b * t.hidden() + (long) w.bytesPerScore() * t.heads() * s * s * b;
     }
 
     /** All layers: L·s·b·h·(34 + 5as/h), or 2·s·b·h·L with checkpointing. */

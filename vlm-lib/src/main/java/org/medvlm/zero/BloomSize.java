@@ -24,6 +24,11 @@ public final class BloomSize {
      *             {@code model_to_params} does by storage pointer)
      */
     public static ModelSize of(String name, int hidden, int layers, int heads, long vocab, boolean tied) {
+        return of(name, hidden, layers, heads, vocab, tied, false);
+    }
+
+    /** @param attentionDropout {@code attention_dropout > 0} (Hugging Face's default for BLOOM is 0.0) */
+    public static ModelSize of(String name, int hidden, int layers, int heads, long vocab, boolean tied, boolean attentionDropout) {
         if (hidden % heads != 0) {
             throw new IllegalArgumentException(name + ": hidden_size " + hidden + " is not a multiple of n_head " + heads);
         }
@@ -33,7 +38,7 @@ public final class BloomSize {
         // the largest module is the embedding (or the untied head, the same size) unless the vocabulary
         // is smaller than one MLP matrix
         long largest = Math.max(embeddings, 4 * h * h + 4 * h);
-        return new ModelSize(name, params, largest, Optional.of(new TransformerShape(hidden, layers, heads, vocab, 0)));
+        return new ModelSize(name, params, largest, Optional.of(new TransformerShape(hidden, layers, heads, vocab, 0, attentionDropout)));
     }
 
     /** bigscience/bloomz-560m: 559,214,592 parameters. */

@@ -66,7 +66,8 @@ public final class ModelDescriptions {
         String type = f.string("model_type");
         return switch (type) {
             case "bloom" -> BloomSize.of(name, f.integer("hidden_size", "n_embed"), f.integer("n_layer", "num_hidden_layers"),
-                    f.integer("n_head", "num_attention_heads"), f.integer("vocab_size"), f.bool("tie_word_embeddings", true));
+                    f.integer("n_head", "num_attention_heads"), f.integer("vocab_size"), f.bool("tie_word_embeddings", true),
+                    f.number("attention_dropout", 0.0) > 0);
             case "timm_vit" -> VitSize.of(name, f.integer("img_size"), f.integer("patch_size"), f.optInt("in_chans", 3),
                     f.integer("embed_dim"), f.integer("depth"), f.integer("num_heads"), f.number("mlp_ratio", 4.0),
                     f.bool("qkv_bias", true), f.optInt("head_projection", 0));

@@ -9,8 +9,9 @@ package org.medvlm.zero;
  * @param heads        attention heads a
  * @param vocab        output vocabulary V (logits per token); 0 when unknown
  * @param visualTokens tokens a vision front end puts before the text (the Q-Former's queries); 0 for a plain LM
+ * @param attentionDropout whether attention dropout is on, so a 1-byte mask per score is kept (BLOOM: off)
  */
-public record TransformerShape(int hidden, int layers, int heads, long vocab, int visualTokens) {
+public record TransformerShape(int hidden, int layers, int heads, long vocab, int visualTokens, boolean attentionDropout) {
     public TransformerShape {
         positive(hidden, "hidden size");
         positive(layers, "layers");
@@ -23,6 +24,11 @@ public record TransformerShape(int hidden, int layers, int heads, long vocab, in
         }
     }
 
+    /** A shape with attention dropout on, as Korthikanti et al. assume. */
+    public TransformerShape(int hidden, int layers, int heads, long vocab, int visualTokens) {
+        this(hidden, layers, heads, vocab, visualTokens, true);
+    }
+
     private static void positive(long v, String what) {
         if (v <= 0) {
             throw new IllegalArgumentException(what + " must be positive, not " + v);
@@ -30,6 +36,6 @@ public record TransformerShape(int hidden, int layers, int heads, long vocab, in
     }
 
     public TransformerShape withVisualTokens(int tokens) {
-        return new TransformerShape(hidden, layers, heads, vocab, tokens);
+        return new TransformerShape(hidden, layers, heads, vocab, tokens, attentionDropout);
     }
 }

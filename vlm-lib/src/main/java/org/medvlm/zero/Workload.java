@@ -9,9 +9,10 @@ package org.medvlm.zero;
  * @param checkpointing     full activation checkpointing (only each layer's input is kept)
  * @param attention         how attention stores its scores
  * @param shape             the decoder shape
+ * @param precision         the compute precision, which decides the bytes per attention score
  */
 public record Workload(int microBatch, int textTokens, int gradientAccumulation, boolean checkpointing,
-                       Attention attention, TransformerShape shape) {
+                       Attention attention, TransformerShape shape, Precision precision) {
     public Workload {
         if (microBatch <= 0) {
             throw new IllegalArgumentException("micro-batch must be positive, not " + microBatch);
@@ -25,6 +26,22 @@ public record Workload(int microBatch, int textTokens, int gradientAccumulation,
         if (attention == null || shape == null) {
             throw new IllegalArgumentException("attention and shape are required");
         }
+        precision = precision == null ? Precision.MIXED : precision;
+    }
+
+    /** A workload under mixed precision (the precision only matters for {@link Attention#EAGER}). */
+    public Workload(int microBatch, int textTokens, int gradientAccumulation, boolean checkpointing, Attention attention,
+                    TransformerShape shape) {
+        this(microBatch, textTokens, gradientAccumulation, checkpointing, attention, shape, Precision.MIXED);
+    }
+
+    public Workload withPrecision(Precision p) {
+        return new Workload(microBatch, textTokens, gradientAccumulation, checkpointing, attention, shape, p);
+    }
+
+    /** c in s·b·h·(34 + c·a·s/h). */
+    public int bytesPerScore() {
+        return attention.bytesPerScore(precision, shape.attentionDropout());
     }
 
     /** The decoder's sequence length s: visual query tokens + text tokens. */

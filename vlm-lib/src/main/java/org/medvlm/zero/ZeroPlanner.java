@@ -69,7 +69,8 @@ public final class ZeroPlanner {
         long output = 0;
         long backwardPhase = 0;
         if (r.workload().isPresent()) {
-            Workload w = r.workload().get();
+            // the plan's precision decides how attention scores are kept
+            Workload w = r.workload().get().withPrecision(p);
             activations = ActivationMemory.activationBytes(w);
             output = ActivationMemory.outputLayerBytes(w);
             long copies = 0;
