@@ -3,8 +3,8 @@ package org.medvlm.zero;
 import java.util.Optional;
 
 /**
- * The cheapest configuration that fits: fewest GPUs first (the GPUs asked for, then doubling), then no
- * offload before CPU offload, then the lowest stage (least communication).
+ * The cheapest configuration that fits: on the GPUs asked for, the lowest stage without offload (least
+ * communication), else CPU offload (naming how many GPUs would do without it), else more GPUs.
  *
  * @param choice the configuration that fits, or empty when none does
  * @param gpus   the GPU count it needs

@@ -49,8 +49,10 @@ public final class ZeroPlanner {
         long n = r.gpus();
         Precision p = r.precision();
         long weights = offloadParam != Offload.NONE ? 0 : share(p.weightBytesPerParam(), psi, n, stage.partitionsWeights());
-        // with the optimizer offloaded, gradients are reduced straight into CPU memory (ZeRO-Offload)
-        long gradients = offloadOptimizer != Offload.NONE ? 0 : share(p.gradientBytesPerParam(), psi, n, stage.partitionsGradients());
+        // with the optimizer offloaded, stages 2 and 3 reduce gradients straight into CPU memory (ZeRO-Offload);
+        // stage 1 still all-reduces the whole 16-bit gradient on the GPU first
+        long gradients = offloadOptimizer != Offload.NONE && stage.partitionsGradients() ? 0
+                : share(p.gradientBytesPerParam(), psi, n, stage.partitionsGradients());
         long optimizer = offloadOptimizer != Offload.NONE ? 0
                 : share(p.optimizerBytesPerParam(r.optimizer()), psi, n, stage.partitionsOptimizer());
         long communication = stage.communicationElements(psi);
@@ -96,50 +98,68 @@ public final class ZeroPlanner {
 
     private record Option(ZeroStage stage, Offload optimizer, Offload param) {}
 
-    private static final List<Option> OPTIONS = List.of(
-            new Option(ZeroStage.STAGE_0, Offload.NONE, Offload.NONE),
-            new Option(ZeroStage.STAGE_1, Offload.NONE, Offload.NONE),
-            new Option(ZeroStage.STAGE_2, Offload.NONE, Offload.NONE),
-            new Option(ZeroStage.STAGE_3, Offload.NONE, Offload.NONE),
+    /** At one GPU count, cheapest first: no offload before offload, then the lowest stage (least communication). */
+    private static final List<Option> OFFLOAD_OPTIONS = List.of(
+            new Option(ZeroStage.STAGE_1, Offload.CPU, Offload.NONE),
             new Option(ZeroStage.STAGE_2, Offload.CPU, Offload.NONE),
             new Option(ZeroStage.STAGE_3, Offload.CPU, Offload.NONE),
             new Option(ZeroStage.STAGE_3, Offload.CPU, Offload.CPU));
 
+    /**
+     * The GPUs asked for, without offload (lowest stage first), then with CPU offload; more GPUs are
+     * named as the alternative to offload, since offload keeps the hardware but slows every step.
+     */
     static Recommendation recommend(PlanRequest r, Gpu gpu, List<StagePlan> asked) {
         long capacity = gpu.capacityBytes();
-        StagePlan stage0 = asked.get(0);
         StagePlan lowest = asked.stream().min((a, b) -> Long.compare(a.peakBytes(), b.peakBytes())).orElseThrow();
-        for (long n = r.gpus(); n <= Math.max(MAX_GPUS, r.gpus()); n *= 2) {
+        for (StagePlan sp : asked) {
+            if (sp.peakBytes() <= capacity) {
+                String fit = fitsText(sp, r.gpus(), gpu);
+                String why = sp.stage() == ZeroStage.STAGE_0 ? fit + ", so ZeRO is not needed for memory."
+                        : fit + ", while stage " + (sp.stage().number() - 1) + " would need "
+                                + Units.both(asked.get(sp.stage().number() - 1).peakBytes()) + ".";
+                return new Recommendation(Optional.of(sp), r.gpus(), why);
+            }
+        }
+        Optional<int[]> more = moreGpus(r, capacity);
+        String alternative = more.map(m -> ", or " + (m[1] == 0 ? "plain data parallelism" : "ZeRO stage " + m[1])
+                + " without offload on " + m[0] + " GPUs").orElse("");
+        for (Option o : OFFLOAD_OPTIONS) {
+            StagePlan sp = stage(r, o.stage, o.optimizer, o.param);
+            if (sp.peakBytes() <= capacity) {
+                return new Recommendation(Optional.of(sp), r.gpus(), fitsText(sp, r.gpus(), gpu)
+                        + " (without offload the lowest is " + Units.both(lowest.peakBytes()) + ")" + alternative + ".");
+            }
+        }
+        if (more.isPresent()) {
+            int n = more.get()[0];
+            StagePlan sp = stage(r.withGpus(n), ZeroStage.of(more.get()[1]), Offload.NONE, Offload.NONE);
+            return new Recommendation(Optional.of(sp), n, fitsText(sp, n, gpu) + ", while on " + r.gpus() + " GPU"
+                    + (r.gpus() > 1 ? "s" : "") + " even full offload needs more.");
+        }
+        StagePlan floor = stage(r, ZeroStage.STAGE_3, Offload.CPU, Offload.CPU);
+        return new Recommendation(Optional.empty(), r.gpus(), String.format(
+                "Nothing fits a %s (%s): even fully offloaded ZeRO-3 needs %s per GPU, mostly activations and logits, "
+                        + "so lower the micro-batch or sequence length or turn on activation checkpointing.",
+                gpu.name(), Units.both(capacity), Units.both(floor.peakBytes())));
+    }
+
+    /** The fewest GPUs (doubling from those asked for) at which a stage fits without offload: {GPUs, stage}. */
+    private static Optional<int[]> moreGpus(PlanRequest r, long capacity) {
+        for (long n = 2L * r.gpus(); n <= MAX_GPUS; n *= 2) {
             PlanRequest at = r.withGpus((int) n);
-            for (Option o : OPTIONS) {
-                StagePlan sp = n == r.gpus() && o.optimizer == Offload.NONE ? asked.get(o.stage.number())
-                        : stage(at, o.stage, o.optimizer, o.param);
-                if (sp.peakBytes() <= capacity) {
-                    return new Recommendation(Optional.of(sp), (int) n, reason(r, gpu, sp, (int) n, stage0, lowest));
+            for (ZeroStage s : ZeroStage.values()) {
+                if (stage(at, s, Offload.NONE, Offload.NONE).peakBytes() <= capacity) {
+                    return Optional.of(new int[] {(int) n, s.number()});
                 }
             }
         }
-        StagePlan floor = stage(r.withGpus(MAX_GPUS), ZeroStage.STAGE_3, Offload.CPU, Offload.CPU);
-        return new Recommendation(Optional.empty(), r.gpus(), String.format(
-                "Nothing fits a %s (%s): even fully offloaded ZeRO-3 on %d GPUs needs %s per GPU, mostly activations and "
-                        + "logits, so lower the micro-batch or sequence length or turn on activation checkpointing.",
-                gpu.name(), Units.both(capacity), MAX_GPUS, Units.both(floor.peakBytes())));
+        return Optional.empty();
     }
 
-    private static String reason(PlanRequest r, Gpu gpu, StagePlan sp, int n, StagePlan stage0, StagePlan lowest) {
-        String fit = String.format("%s on %d × %s: %s per GPU fits in %s", sp.label(), n, gpu.name(),
+    private static String fitsText(StagePlan sp, int n, Gpu gpu) {
+        return String.format("%s on %d × %s: %s per GPU fits in %s", sp.label(), n, gpu.name(),
                 Units.both(sp.peakBytes()), Units.both(gpu.capacityBytes()));
-        if (sp.stage() == ZeroStage.STAGE_0) {
-            return fit + ", so ZeRO is not needed for memory.";
-        }
-        if (n == r.gpus() && !sp.offloaded()) {
-            return fit + ", while stage 0 would need " + Units.both(stage0.peakBytes()) + ".";
-        }
-        if (n == r.gpus()) {
-            return fit + ", while without offload the lowest is " + Units.both(lowest.peakBytes()) + " (stage "
-                    + lowest.stage().number() + ").";
-        }
-        return fit + ", while on the " + r.gpus() + " GPU" + (r.gpus() > 1 ? "s" : "") + " asked for even the lowest, stage "
-                + lowest.stage().number() + ", needs " + Units.both(lowest.peakBytes()) + ".";
     }
+
 }
