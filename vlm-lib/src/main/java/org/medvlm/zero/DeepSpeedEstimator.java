@@ -158,5 +158,8 @@ public final class DeepSpeedEstimator {
         if (nodes <= 0) {
             throw new IllegalArgumentException("nodes must be positive, not " + nodes);
         }
+        if (totalParams > ModelSize.MAX_PARAMS || (long) gpusPerNode * nodes > 1_000_000) {
+            throw new IllegalArgumentException("beyond what is estimated here: at most 10^15 parameters and 10^6 GPUs");
+        }
     }
 }

@@ -14,9 +14,15 @@ import java.util.Optional;
  * @param shape              decoder shape, when the description gives one
  */
 public record ModelSize(String name, long params, long largestLayerParams, Optional<TransformerShape> shape) {
+    /** 10^15 parameters: byte counts of every formula here stay far inside a long. */
+    public static final long MAX_PARAMS = 1_000_000_000_000_000L;
+
     public ModelSize {
         if (params <= 0) {
             throw new IllegalArgumentException("parameter count must be positive, not " + params);
+        }
+        if (params > MAX_PARAMS) {
+            throw new IllegalArgumentException("parameter count " + params + " is beyond what is planned here (at most 10^15)");
         }
         if (largestLayerParams < 0 || largestLayerParams > params) {
             throw new IllegalArgumentException("largest layer (" + largestLayerParams + ") must lie between 0 and the parameter count (" + params + ")");

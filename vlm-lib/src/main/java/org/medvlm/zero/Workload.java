@@ -27,6 +27,16 @@ public record Workload(int microBatch, int textTokens, int gradientAccumulation,
             throw new IllegalArgumentException("attention and shape are required");
         }
         precision = precision == null ? Precision.MIXED : precision;
+        try {
+            long s = Math.addExact((long) shape.visualTokens(), textTokens);
+            long tokens = Math.multiplyExact(s, (long) microBatch);
+            Math.multiplyExact(Math.multiplyExact(tokens, 16L), Math.max(shape.vocab(), 1L));
+            Math.multiplyExact(Math.multiplyExact(Math.multiplyExact(tokens, s), 8L * shape.heads()), (long) shape.layers());
+            Math.multiplyExact(Math.multiplyExact(tokens, 40L * shape.hidden()), (long) shape.layers());
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("micro-batch " + microBatch + " × sequence " + textTokens
+                    + " is too large to count its activations in bytes");
+        }
     }
 
     /** A workload under mixed precision (the precision only matters for {@link Attention#EAGER}). */

@@ -16,7 +16,9 @@ import org.medvlm.io.AtomicFiles;
 /**
  * A stacked bar chart of a plan: per stage, weights, gradients, optimizer states and activations
  * (everything else the peak holds) in GiB, with the named GPU's capacity as a horizontal line.
- * Bars add up to each stage's peak when a workload was given, and to its model states otherwise.
+ * With a workload, each bar is what is allocated at that stage's peak moment, so it adds up to the
+ * peak: gradients are absent where the peak is the start of backward and they were freed, and
+ * activations are absent where the peak is the optimizer step. Without one, bars are the model states.
  */
 public final class ZeroChart {
     private ZeroChart() {}

@@ -29,6 +29,9 @@ public final class ZeroPlanner {
     private ZeroPlanner() {}
 
     public static ZeroPlan plan(PlanRequest request) {
+        if (request.gpus() > MAX_GPUS) {
+            throw new IllegalArgumentException("GPU count " + request.gpus() + " is beyond what is planned here (at most " + MAX_GPUS + ")");
+        }
         List<StagePlan> stages = new ArrayList<>();
         for (ZeroStage s : ZeroStage.values()) {
             stages.add(stage(request, s, Offload.NONE, Offload.NONE));

@@ -87,6 +87,16 @@ class RecommendationTest {
     }
 
     @Test
+    void hugeInputsAreRefusedNotOverflowed() {
+        assertThrows(IllegalArgumentException.class, () -> ModelSize.ofParams(2_000_000_000_000_000L));
+        TransformerShape shape = BloomSize.bloomz560m().shape().orElseThrow();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new Workload(Integer.MAX_VALUE, Integer.MAX_VALUE, 1, false, Attention.EAGER, shape));
+        assertTrue(e.getMessage().contains("too large"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> DeepSpeedEstimator.zero2(1_000_000_000L, Integer.MAX_VALUE, 2, true, 1.5));
+    }
+
+    @Test
     void gpuCatalogueAndCustomSizes() {
         assertEquals(Gpu.A100_40GB, Gpu.parse("a100-40gb"));
         assertEquals(Gpu.H100_80GB, Gpu.parse("H100"));
