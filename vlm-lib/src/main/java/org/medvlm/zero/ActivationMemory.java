@@ -18,6 +18,12 @@ public final class ActivationMemory {
      */
     public static final int OUTPUT_BYTES_PER_LOGIT = 12;
 
+    /**
+     * Bytes per logit element at the end of forward: the 16-bit logits (2), their fp32 upcast (4) and the
+     * fp32 log-softmax (4) exist together while the loss is computed.
+     */
+    public static final int OUTPUT_FORWARD_BYTES_PER_LOGIT = 10;
+
     private ActivationMemory() {}
 
     /** One transformer layer without recomputation: s·b·h·34 + c·a·s²·b (c = 5 in the paper, see {@link Attention}). */
@@ -40,6 +46,11 @@ public final class ActivationMemory {
     /** Logits and loss: {@value #OUTPUT_BYTES_PER_LOGIT} bytes × b·s·V. */
     public static long outputLayerBytes(Workload w) {
         return OUTPUT_BYTES_PER_LOGIT * w.tokens() * w.shape().vocab();
+    }
+
+    /** Logits and loss at the end of forward: {@value #OUTPUT_FORWARD_BYTES_PER_LOGIT} bytes × b·s·V. */
+    public static long outputForwardBytes(Workload w) {
+        return OUTPUT_FORWARD_BYTES_PER_LOGIT * w.tokens() * w.shape().vocab();
     }
 
     /**

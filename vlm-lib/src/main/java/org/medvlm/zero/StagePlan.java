@@ -13,28 +13,37 @@ import java.util.Locale;
  * @param optimizerBytes        optimizer states on this GPU, the paper's KΨ or KΨ/N_d
  * @param communicationElements elements each data-parallel process sends per step (2Ψ or 3Ψ)
  * @param activationBytes       stored activations of one micro-batch (0 without a workload)
- * @param outputLayerBytes      logits and loss at the start of backward (0 without a workload)
+ * @param outputLayerBytes      logits and loss at the start of backward, their largest (0 without a workload)
  * @param otherBytes            16-bit weight copies kept for backward, a gathered stage-3 layer, and the
  *                              CUDA runtime's workspace
  * @param betweenStepsBytes     what stays allocated between steps (gradients freed or not)
  * @param peakBytes             the whole per-GPU prediction: the larger of backward's start and the
  *                              optimizer step
- * @param peakInOptimizerStep   whether the peak falls in the optimizer step (all gradients exist) rather
- *                              than at the start of backward
+ * @param peakPhase             the moment of the step the peak falls in
  */
 public record StagePlan(ZeroStage stage, Offload offloadOptimizer, Offload offloadParam,
                         long weightsBytes, long gradientsBytes, long optimizerBytes, long communicationElements,
                         long activationBytes, long outputLayerBytes, long otherBytes,
-                        long betweenStepsBytes, long peakBytes, boolean peakInOptimizerStep) {
+                        long betweenStepsBytes, long peakBytes, Phase peakPhase) {
 
     /** Weights + gradients + optimizer states: the ZeRO paper's per-device model-state memory. */
     public long modelStatesBytes() {
         return weightsBytes + gradientsBytes + optimizerBytes;
     }
 
-    /** Gradients allocated at the peak: all of them in the optimizer step, none at backward's start if freed. */
+    /** The moments of a training step where memory can peak. */
+    public enum Phase {
+        /** The loss has just been computed: all activations, the logits, autocast's weight cache. */
+        FORWARD_END,
+        /** The loss gradient exists and no activation has been freed yet. */
+        BACKWARD_START,
+        /** All gradients exist and the optimizer updates the weights. */
+        OPTIMIZER_STEP
+    }
+
+    /** Gradients allocated at the peak: all of them in the optimizer step, before it only if kept between steps. */
     public long gradientsAtPeakBytes() {
-        return peakInOptimizerStep || betweenStepsBytes > weightsBytes + optimizerBytes ? gradientsBytes : 0;
+        return peakPhase == Phase.OPTIMIZER_STEP || betweenStepsBytes > weightsBytes + optimizerBytes ? gradientsBytes : 0;
     }
 
     public boolean offloaded() {

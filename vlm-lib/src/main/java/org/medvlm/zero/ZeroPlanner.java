@@ -10,11 +10,12 @@ import java.util.Optional;
  * 2Ψ + 2Ψ + KΨ/N_d at stage 1, 2Ψ + (2 + K)Ψ/N_d at stage 2 and (2 + 2 + K)Ψ/N_d at stage 3; other
  * precisions change the 2, 2 and K ({@link Precision}).
  *
- * <p>The peak adds what a training step holds on top, as measured on an H100 (see the project's
- * {@code gpu-measurements.md}): at the start of backward, the states that stay between steps plus the
- * stored activations ({@link ActivationMemory}), the logits and loss, autocast's 16-bit weight copies
- * and a gathered ZeRO-3 layer; during the optimizer step, all model states plus the optimizer's
- * temporary buffer. Both add {@link #RUNTIME_BYTES}.
+ * <p>The peak is the largest of three moments of a step, checked against an H100 (the project's
+ * {@code gpu-measurements.md}). At the end of forward: the states that stay between steps, the stored
+ * activations ({@link ActivationMemory}), the logits and loss so far, autocast's cached 16-bit weight
+ * copies and a gathered ZeRO-3 layer. At the start of backward: the same with the loss gradients instead,
+ * and only the weight copies backward saved. In the optimizer step: all model states plus the
+ * optimizer's temporary buffer. Each adds {@link #RUNTIME_BYTES}.
  */
 public final class ZeroPlanner {
     /**
@@ -72,26 +73,38 @@ public final class ZeroPlanner {
         long between = weights + optimizer + (r.gradientsFreed() ? 0 : gradients);
         long activations = 0;
         long output = 0;
+        long forwardPhase = 0;
         long backwardPhase = 0;
+        long forwardOutput = 0;
         if (r.workload().isPresent()) {
             // the plan's precision decides how attention scores are kept
             Workload w = r.workload().get().withPrecision(p);
             activations = ActivationMemory.activationBytes(w);
             output = ActivationMemory.outputLayerBytes(w);
-            long copies = 0;
+            forwardOutput = ActivationMemory.outputForwardBytes(w);
+            long cached = 0;
+            long saved = 0;
             if (p.castsWeights()) {
-                // autocast's 16-bit copies, saved for backward: of every weight, or with checkpointing
-                // only of those outside the checkpointed blocks (the output head)
+                // autocast casts every fp32 weight to 16 bits once per forward and caches the copy until the
+                // autocast region ends; backward keeps the copies its matmuls saved: all of them, or with
+                // checkpointing only those outside the checkpointed blocks (the output head)
                 long head = largest > 0 ? largest : w.shape().vocab() * w.shape().hidden();
-                copies = 2 * (w.checkpointing() ? Math.min(head, psi) : psi);
+                cached = 2 * psi;
+                saved = 2 * (w.checkpointing() ? Math.min(head, psi) : psi);
             }
-            backwardPhase = between + activations + ActivationMemory.backwardWorkingBytes(w) + copies + gathered;
+            forwardPhase = between + activations + forwardOutput + cached + gathered;
+            backwardPhase = between + activations + ActivationMemory.backwardWorkingBytes(w) + saved + gathered;
         }
-        boolean atStep = stepPhase >= backwardPhase;
-        long peak = Math.max(stepPhase, backwardPhase) + RUNTIME_BYTES;
-        long accounted = atStep ? weights + gradients + optimizer : between + activations + output;
+        StagePlan.Phase phase = stepPhase >= Math.max(forwardPhase, backwardPhase) ? StagePlan.Phase.OPTIMIZER_STEP
+                : backwardPhase >= forwardPhase ? StagePlan.Phase.BACKWARD_START : StagePlan.Phase.FORWARD_END;
+        long peak = Math.max(stepPhase, Math.max(forwardPhase, backwardPhase)) + RUNTIME_BYTES;
+        long accounted = switch (phase) {
+            case OPTIMIZER_STEP -> weights + gradients + optimizer;
+            case BACKWARD_START -> between + activations + output;
+            case FORWARD_END -> between + activations + forwardOutput;
+        };
         return new StagePlan(stage, offloadOptimizer, offloadParam, weights, gradients, optimizer, communication,
-                activations, output, peak - accounted, between, peak, atStep);
+                activations, output, peak - accounted, between, peak, phase);
     }
 
     /** bytesPerParam·Ψ, or its 1/N share rounded to the nearest byte when partitioned. */

@@ -38,7 +38,7 @@ class MeasuredAnchorsTest {
         assertEquals(measured, (s.betweenStepsBytes() + ZeroPlanner.RUNTIME_BYTES) / (double) psi, 0.005);
         // the optimizer step's temporary makes the peak
         assertEquals(20.13, s.peakBytes() / (double) psi, 20.13 * 0.01);
-        assertTrue(s.peakInOptimizerStep());
+        assertEquals(StagePlan.Phase.OPTIMIZER_STEP, s.peakPhase());
     }
 
     /** 16 × 2048² layers: 17.00 and 21.00 B/param; the fixed 64 MiB is a whole byte per parameter here. */
@@ -112,6 +112,18 @@ class MeasuredAnchorsTest {
                 assertTrue(Math.abs(error) <= 0.02, attention + ": " + error);
             }
         }
+    }
+
+    /** Under AMP with checkpointing, a large model peaks at the end of forward, where autocast caches every weight. */
+    @Test
+    void largeCheckpointedAmpModelPeaksInForward() {
+        ModelSize bloom = BloomSize.bloomz7b1();
+        Workload w = new Workload(4, 1024, 1, true, Attention.EAGER, bloom.shape().orElseThrow());
+        StagePlan s = ZeroPlanner.plan(amp(bloom).withWorkload(w).withGpus(8)).stage(ZeroStage.STAGE_3);
+        assertEquals(StagePlan.Phase.FORWARD_END, s.peakPhase());
+        StagePlan small = ZeroPlanner.plan(amp(BloomSize.bloomz560m()).withWorkload(
+                new Workload(4, 1024, 1, true, Attention.EAGER, BloomSize.bloomz560m().shape().orElseThrow()))).stage(ZeroStage.STAGE_0);
+        assertEquals(StagePlan.Phase.BACKWARD_START, small.peakPhase());
     }
 
     private static long peak(int microBatch, int seq, boolean checkpointing, Attention attention) {
