@@ -21,6 +21,9 @@ import java.nio.file.Path;
  *   <li>{@code blip-2}: the whole VLM, with {@code vision_config}, {@code qformer_config},
  *       {@code text_config} (each one of the above) and {@code num_query_tokens}.</li>
  * </ul>
+ * Without {@code model_type}: timm's Hub {@code config.json} ({@code architecture}, {@code num_classes})
+ * and open_clip's {@code open_clip_config.json} ({@code model_cfg.vision_cfg.timm_model_name}, as
+ * BiomedCLIP ships), for the ViT names {@link VitSize#named} knows.
  * Every problem is reported as an {@link IllegalArgumentException} whose message names the file and
  * the field.
  */
@@ -62,7 +65,37 @@ public final class ModelDescriptions {
 
     /** Counts the parameters of one parsed description; {@code where} names it in errors. */
     public static ModelSize describe(JsonObject json, String name, String where) {
+        try {
+            return count(json, name, where);
+        } catch (IllegalArgumentException e) {
+            // the size classes do not know the file: say which one
+            if (e.getMessage() != null && e.getMessage().startsWith(where)) {
+                throw e;
+            }
+            throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static ModelSize count(JsonObject json, String name, String where) {
         Fields f = new Fields(json, where);
+        if (!json.has("model_type")) {
+            if (json.has("architecture")) {
+                // timm's Hub config.json: {"architecture": "vit_base_patch16_224", "num_classes": 1000, ...}
+                ModelSize trunk = VitSize.named(name, f.string("architecture"), 0);
+                int classes = f.optInt("num_classes", 0);
+                long dim = trunk.params() > 0 ? VitSize.width(f.string("architecture")) : 0;
+                return new ModelSize(name, trunk.params() + (classes > 0 ? dim * classes + classes : 0),
+                        Math.max(trunk.largestLayerParams(), classes > 0 ? dim * classes + classes : 0), trunk.shape());
+            }
+            if (json.has("model_cfg")) {
+                // open_clip's open_clip_config.json (BiomedCLIP): the vision tower is a timm trunk plus a
+                // bias-free linear projection to embed_dim when timm_proj is "linear"
+                Fields model = new Fields(f.object("model_cfg"), where + " model_cfg");
+                Fields vision = new Fields(model.object("vision_cfg"), where + " model_cfg.vision_cfg");
+                boolean linear = vision.json().has("timm_proj") && "linear".equals(vision.string("timm_proj"));
+                return VitSize.named(name, vision.string("timm_model_name"), linear ? model.integer("embed_dim") : 0);
+            }
+        }
         String type = f.string("model_type");
         return switch (type) {
             case "bloom" -> BloomSize.of(name, f.integer("hidden_size", "n_embed"), f.integer("n_layer", "num_hidden_layers"),

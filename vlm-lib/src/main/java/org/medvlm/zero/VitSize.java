@@ -33,6 +33,38 @@ public final class VitSize {
         return new ModelSize(name, params, largest, Optional.empty());
     }
 
+    /** timm ViT variants by name: {embed_dim, depth, num_heads, patch_size, img_size}. */
+    private static final java.util.Map<String, int[]> VARIANTS = java.util.Map.of(
+            "vit_tiny_patch16_224", new int[] {192, 12, 3, 16, 224},
+            "vit_small_patch16_224", new int[] {384, 12, 6, 16, 224},
+            "vit_base_patch16_224", new int[] {768, 12, 12, 16, 224},
+            "vit_base_patch32_224", new int[] {768, 12, 12, 32, 224},
+            "vit_large_patch16_224", new int[] {1024, 24, 16, 16, 224});
+
+    /**
+     * A timm ViT by its registered name (a pretrained tag after a dot is ignored), without classifier,
+     * plus an optional bias-free projection to {@code projection} features.
+     */
+    public static ModelSize named(String name, String timmName, int projection) {
+        int[] v = variant(timmName);
+        return of(name, v[4], v[3], 3, v[0], v[1], v[2], 4.0, true, projection);
+    }
+
+    /** The embed_dim of a named timm ViT. */
+    public static int width(String timmName) {
+        return variant(timmName)[0];
+    }
+
+    private static int[] variant(String timmName) {
+        String base = timmName.contains(".") ? timmName.substring(0, timmName.indexOf('.')) : timmName;
+        int[] v = VARIANTS.get(base);
+        if (v == null) {
+            throw new IllegalArgumentException("timm model '" + timmName + "' is not known here; known: "
+                    + String.join(", ", new java.util.TreeSet<>(VARIANTS.keySet())) + ", or describe it with model_type timm_vit");
+        }
+        return v;
+    }
+
     /** timm {@code vit_base_patch16_224} without a classifier: BiomedCLIP's vision trunk, 85,798,656 parameters. */
     public static ModelSize biomedClipVitB16() {
         return of("biomedclip-vit-b16", 224, 16, 3, 768, 12, 12, 4.0, true, 0);

@@ -69,6 +69,25 @@ class ModelSizeTest {
     }
 
     @Test
+    void timmHubAndOpenClipConfigs(@TempDir Path dir) throws IOException {
+        Path timm = dir.resolve("timm.json");
+        Files.writeString(timm, "{\"architecture\": \"vit_base_patch16_224\", \"num_classes\": 1000, \"num_features\": 768}");
+        assertEquals(86_567_656L, ModelDescriptions.read(timm).params());
+        // BiomedCLIP's open_clip_config.json: the ViT-B/16 trunk plus visual.head.proj [512, 768] without bias
+        Path clip = dir.resolve("open_clip_config.json");
+        Files.writeString(clip, """
+                {"model_cfg": {"embed_dim": 512, "vision_cfg": {"timm_model_name": "vit_base_patch16_224",
+                 "timm_model_pretrained": false, "timm_pool": "", "timm_proj": "linear", "image_size": 224},
+                 "text_cfg": {"hf_model_name": "microsoft/BiomedNLP-BiomedBERT-base-uncased-abstract"}},
+                 "preprocess_cfg": {"mean": [0.48145466, 0.4578275, 0.40821073]}}
+                """);
+        assertEquals(VitSize.biomedClipVitB16().params() + 512 * 768, ModelDescriptions.read(clip).params());
+        Path unknown = dir.resolve("unknown.json");
+        Files.writeString(unknown, "{\"architecture\": \"eva_giant_patch14_224\"}");
+        assertMessage(unknown, "eva_giant_patch14_224");
+    }
+
+    @Test
     void wholeVlmDescription(@TempDir Path dir) throws IOException {
         Path cfg = dir.resolve("config.json");
         Files.writeString(cfg, """
