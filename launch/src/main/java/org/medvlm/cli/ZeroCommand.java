@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import org.knowm.xchart.CategoryChart;
 import org.medvlm.zero.Attention;
@@ -155,6 +154,9 @@ final class ZeroCommand implements Callable<Integer> {
     @Option(names = "--train-batch", paramLabel = "N", converter = PositiveInt.class,
             description = "train_batch_size for --ds-config; refused unless micro-batch × grad-accum × GPUs.")
     Integer trainBatch;
+
+    @Option(names = "--lr", paramLabel = "RATE", defaultValue = "1e-4", description = "Learning rate for --ds-config.")
+    double learningRate;
 
     @Option(names = "--fp16", description = "fp16 with loss scaling instead of bf16 in --ds-config (precision mixed).")
     boolean fp16;
@@ -324,8 +326,8 @@ final class ZeroCommand implements Callable<Integer> {
             display.out().print(DeepSpeedEstimator.printZero3(p, l, g, n, bufferFactor));
             display.out().println("(DeepSpeed's \"GB\" above are GiB, 2^30 bytes; CPU is per node, GPU per GPU.)");
             if (display.rich()) {
-                display.show(z2);
-                display.show(z3);
+                display.show(DeepSpeedEstimator.table(z2));
+                display.show(DeepSpeedEstimator.table(z3));
             }
         }
         display.out().flush();
@@ -398,11 +400,7 @@ final class ZeroCommand implements Callable<Integer> {
         }
         int mb = microBatch == null ? 1 : microBatch;
         DeepSpeedConfig config = DeepSpeedConfig.forPlan(plan, chosen, mb, gradAccum);
-        if (fp16) {
-            config = new DeepSpeedConfig(config.stage(), config.offloadOptimizer(), config.offloadParam(), config.precision(), true,
-                    config.optimizer(), config.learningRate(), config.microBatch(), config.gradientAccumulation(), config.worldSize(),
-                    OptionalInt.empty(), config.hiddenSize(), config.gradientClipping(), config.stepsPerPrint(), config.pinMemory());
-        }
+        config = config.withFp16(fp16).withLearningRate(learningRate);
         if (trainBatch != null) {
             config = config.withTrainBatchSize(trainBatch);
         }

@@ -98,6 +98,17 @@ public record DeepSpeedConfig(ZeroStage stage, Offload offloadOptimizer, Offload
                 gradientAccumulation, worldSize, OptionalInt.of(tb), hiddenSize, gradientClipping, stepsPerPrint, pinMemory);
     }
 
+    /** fp16 with dynamic loss scaling instead of bf16 (mixed precision only). */
+    public DeepSpeedConfig withFp16(boolean on) {
+        return new DeepSpeedConfig(stage, offloadOptimizer, offloadParam, precision, on, optimizer, learningRate, microBatch,
+                gradientAccumulation, worldSize, trainBatchSize, hiddenSize, gradientClipping, stepsPerPrint, pinMemory);
+    }
+
+    public DeepSpeedConfig withLearningRate(double lr) {
+        return new DeepSpeedConfig(stage, offloadOptimizer, offloadParam, precision, fp16, optimizer, lr, microBatch,
+                gradientAccumulation, worldSize, trainBatchSize, hiddenSize, gradientClipping, stepsPerPrint, pinMemory);
+    }
+
     /** micro-batch × gradient accumulation × world size. */
     public int trainBatch() {
         return microBatch * gradientAccumulation * worldSize;

@@ -5,6 +5,10 @@ import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import tech.tablesaw.api.DoubleColumn;
+import tech.tablesaw.api.LongColumn;
+import tech.tablesaw.api.StringColumn;
+import tech.tablesaw.api.Table;
 
 /**
  * DeepSpeed's model-state estimators, reproduced to the byte: {@code estimate_zero2_model_states_mem_needs}
@@ -102,6 +106,16 @@ public final class DeepSpeedEstimator {
             }
         }
         return List.copyOf(rows);
+    }
+
+    /** The rows as a table for a notebook: bytes, and GiB as DeepSpeed prints them (labelled "GB" there). */
+    public static Table table(List<DeepSpeedEstimate> rows) {
+        return Table.create("DeepSpeed estimate_zero" + (rows.isEmpty() ? "" : rows.get(0).stage().number()) + "_model_states_mem_needs",
+                StringColumn.create("options", rows.stream().map(DeepSpeedEstimate::options).map(String::strip).toList()),
+                DoubleColumn.create("per CPU GiB", rows.stream().mapToDouble(r -> Double.parseDouble(pythonFixed(Units.gib(r.cpuBytesPerNode()), 0))).toArray()),
+                DoubleColumn.create("per GPU GiB", rows.stream().mapToDouble(r -> Double.parseDouble(pythonFixed(Units.gib(r.gpuBytesPerGpu()), 0))).toArray()),
+                LongColumn.create("cpu bytes per node", rows.stream().mapToLong(DeepSpeedEstimate::cpuBytesPerNode).toArray()),
+                LongColumn.create("gpu bytes per GPU", rows.stream().mapToLong(DeepSpeedEstimate::gpuBytesPerGpu).toArray()));
     }
 
     /** DeepSpeed's stage-2 printout, line for line. */

@@ -140,6 +140,14 @@ class DeepSpeedEstimatorTest {
     }
 
     @Test
+    void tableForNotebooks() {
+        tech.tablesaw.api.Table t = DeepSpeedEstimator.table(DeepSpeedEstimator.zero3All(7_070_000_000L, 1_027_604_480L, 8, 1, 1.5));
+        assertEquals(6, t.rowCount());
+        assertEquals(45.94, t.doubleColumn("per CPU GiB").get(4));
+        assertEquals(20_017_917_920L, t.longColumn("gpu bytes per GPU").get(4));
+    }
+
+    @Test
     void refusesNonsense() {
         assertThrows(IllegalArgumentException.class, () -> DeepSpeedEstimator.zero2(0, 1, 1, true, 1.5));
         assertThrows(IllegalArgumentException.class, () -> DeepSpeedEstimator.zero2(10, 0, 1, true, 1.5));
