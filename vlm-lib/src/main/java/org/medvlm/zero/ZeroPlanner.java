@@ -62,8 +62,11 @@ public final class ZeroPlanner {
         long communication = stage.communicationElements(psi);
 
         long largest = r.model().largestLayerParams();
-        // ZeRO-3 gathers one whole layer at a time to compute with it: the (N-1)/N it does not hold
-        long gathered = stage == ZeroStage.STAGE_3 ? Units.mulDivRound((long) p.weightBytesPerParam() * largest, n - 1, n) : 0;
+        // ZeRO-3 gathers one whole layer at a time to compute with it: the (N-1)/N it does not hold, or with
+        // parameters offloaded the whole layer and its gradient (DeepSpeed's 4·largest layer for 16-bit)
+        long gathered = stage != ZeroStage.STAGE_3 ? 0
+                : offloadParam != Offload.NONE ? (long) (p.weightBytesPerParam() + p.gradientBytesPerParam()) * largest
+                : Units.mulDivRound((long) p.weightBytesPerParam() * largest, n - 1, n);
         // PyTorch optimizers (AMP, bf16) make one temporary per parameter they update (foreach sqrt);
         // DeepSpeed's fused optimizer updates in place
         long optimizerStep = offloadOptimizer != Offload.NONE || p == Precision.MIXED || r.optimizer() == Optimizer.SGD ? 0

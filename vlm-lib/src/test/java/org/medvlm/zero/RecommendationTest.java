@@ -82,6 +82,8 @@ class RecommendationTest {
         assertEquals(0, z3.optimizerBytes());
         StagePlan all = ZeroPlanner.stage(r, ZeroStage.STAGE_3, Offload.CPU, Offload.CPU);
         assertEquals(0, all.modelStatesBytes());
+        // what stays is DeepSpeed's 4 × largest layer (16-bit weights and gradients of the gathered layer)
+        assertEquals(4 * 1_027_604_480L + ZeroPlanner.RUNTIME_BYTES, all.peakBytes());
         assertThrows(IllegalArgumentException.class, () -> ZeroPlanner.stage(r, ZeroStage.STAGE_2, Offload.CPU, Offload.CPU));
         assertThrows(IllegalArgumentException.class, () -> ZeroPlanner.stage(r, ZeroStage.STAGE_0, Offload.CPU, Offload.NONE));
     }
