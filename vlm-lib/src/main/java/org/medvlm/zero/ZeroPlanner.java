@@ -76,8 +76,9 @@ public final class ZeroPlanner {
         long between = weights + optimizer + (r.gradientsFreed() ? 0 : gradients);
         long activations = 0;
         long output = 0;
-        long forwardPhase = 0;
-        long backwardPhase = 0;
+        // without a batch shape, forward and backward still need the gathered layer
+        long forwardPhase = between + gathered;
+        long backwardPhase = between + gathered;
         long forwardOutput = 0;
         if (r.workload().isPresent()) {
             // the plan's precision decides how attention scores are kept
