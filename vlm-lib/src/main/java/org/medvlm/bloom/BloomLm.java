@@ -5,9 +5,9 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import java.util.List;
-import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.medvlm.generate.CausalLm;
+import org.medvlm.layers.Rows;
 
 /**
  * {@link Bloom} as a {@link CausalLm} for the generator, optionally with a visual prefix (inputs_embeds put before
@@ -16,9 +16,9 @@ import org.medvlm.generate.CausalLm;
 public final class BloomLm implements CausalLm {
     private final Bloom model;
     private final NDArray prefix; // (Bp, P, C) or null
-    private final Function<Integer, List<UnaryOperator<NDArray>>> hooks; // batch size → one operator per layer
+    private final List<UnaryOperator<NDArray>> hooks; // one operator per layer
 
-    private BloomLm(Bloom model, NDArray prefix, Function<Integer, List<UnaryOperator<NDArray>>> hooks) {
+    private BloomLm(Bloom model, NDArray prefix, List<UnaryOperator<NDArray>> hooks) {
         this.model = model;
         this.prefix = prefix;
         this.hooks = hooks;
@@ -27,7 +27,7 @@ public final class BloomLm implements CausalLm {
     /** The plain language model. */
     public static BloomLm of(Bloom model) {
         List<UnaryOperator<NDArray>> none = java.util.Collections.nCopies(model.config().nLayer(), UnaryOperator.identity());
-        return new BloomLm(model, null, b -> none);
+        return new BloomLm(model, null, none);
     }
 
     /**
@@ -38,8 +38,8 @@ public final class BloomLm implements CausalLm {
         return new BloomLm(model, prefixEmbeds, hooks);
     }
 
-    /** The model with per-layer hooks built for a given batch size (see {@link Bloom#forward}). */
-    public BloomLm withHooks(Function<Integer, List<UnaryOperator<NDArray>>> layerHooks) {
+    /** The model with one operator per layer run before that block (see {@link Bloom#forward}). */
+    public BloomLm withHooks(List<UnaryOperator<NDArray>> layerHooks) {
         return new BloomLm(model, prefix, layerHooks);
     }
 
@@ -64,31 +64,18 @@ public final class BloomLm implements CausalLm {
             int batch = (int) inputIds.getShape().get(0);
             long p = prefix.getShape().get(1);
             if (s.cache.length() == 0) {
-                embeds = NDArrays.concat(new ai.djl.ndarray.NDList(repeatRows(prefix, batch, inputIds.getManager()), embeds), 1);
+                embeds = NDArrays.concat(new ai.djl.ndarray.NDList(Rows.expandTo(prefix, batch, inputIds.getManager()), embeds), 1);
             }
             mask = inputIds.getManager().ones(new ai.djl.ndarray.types.Shape(batch, p), attentionMask.getDataType())
                     .concat(attentionMask, 1); // prefix tokens are always visible
         }
-        NDArray hidden = model.forward(embeds, mask, s.cache, hooks.apply((int) inputIds.getShape().get(0)));
+        NDArray hidden = model.forward(embeds, mask, s.cache, hooks);
         return model.lmHead(Bloom.lastPosition(hidden)).toType(DataType.FLOAT32, false); // (B, vocab)
     }
 
     @Override
     public int vocabSize() {
         return model.config().vocabSize();
-    }
-
-    /** Repeats each row of {@code x [Bp, ...]} batch/Bp times (beams of one prompt are adjacent rows). */
-    static NDArray repeatRows(NDArray x, int batch, NDManager manager) {
-        long bp = x.getShape().get(0);
-        NDArray y = x.get(manager, new ai.djl.ndarray.index.NDIndex(":"));
-        if (bp == batch) {
-            return y;
-        }
-        if (batch % bp != 0) {
-            throw new IllegalArgumentException("prefix has " + bp + " rows but the batch has " + batch);
-        }
-        return y.repeat(0, batch / bp);
     }
 
     private static final class BloomState implements State {
