@@ -36,4 +36,35 @@ public record VqaExample(
     public String answer() {
         return answers.isEmpty() ? "" : answers.get(0);
     }
+
+    /** The organ or body region ({@code CHEST}, {@code Abdomen}), or empty. */
+    public String organ() {
+        return metadata.getOrDefault("organ", "");
+    }
+
+    /** The imaging modality ({@code CT}, {@code X-Ray}), or empty. */
+    public String modality() {
+        return metadata.getOrDefault("modality", "");
+    }
+
+    /**
+     * A field by the name tables and {@code where field=value} use: {@code id}, {@code dataset},
+     * {@code split}, {@code question}, {@code answer}, {@code answer_type} ({@code closed}/{@code open}),
+     * {@code language}, {@code image}, or any metadata key ({@code organ}, {@code modality},
+     * {@code content_type}, {@code question_type}, ...). Absent values are empty strings.
+     */
+    public String field(String name) {
+        return switch (name) {
+            case "id" -> id;
+            case "dataset" -> dataset;
+            case "split" -> split;
+            case "question" -> question;
+            case "answer" -> answer();
+            case "answers" -> String.join(" # ", answers);
+            case "answer_type" -> answerType.name().toLowerCase(java.util.Locale.ROOT);
+            case "language" -> language;
+            case "image" -> image == null ? "" : image.name();
+            default -> metadata.getOrDefault(name, "");
+        };
+    }
 }

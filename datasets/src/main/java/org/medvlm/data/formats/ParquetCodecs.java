@@ -1,0 +1,105 @@
+package org.medvlm.data.formats;
+
+import com.github.luben.zstd.Zstd;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
+import org.apache.parquet.bytes.BytesInput;
+import org.apache.parquet.compression.CompressionCodecFactory;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.xerial.snappy.Snappy;
+
+/**
+ * Page compression for parquet without Hadoop. parquet-java's own {@code CodecFactory} goes through
+ * Hadoop's codec classes (hadoop-common and its dependencies, tens of megabytes); the codecs Hugging
+ * Face exports use are plain libraries parquet-hadoop already depends on: snappy-java, zstd-jni, and
+ * the JDK's gzip.
+ */
+public final class ParquetCodecs implements CompressionCodecFactory {
+    /** A page that claims more than this is taken as corrupt instead of allocating it. */
+    private static final int MAX_PAGE_BYTES = 1 << 30;
+
+    @Override
+    public BytesInputCompressor getCompressor(CompressionCodecName codec) {
+        return new BytesInputCompressor() {
+            @Override
+            public BytesInput compress(BytesInput bytes) throws IOException {
+                byte[] in = bytes.toByteArray();
+                return BytesInput.from(switch (codec) {
+                    case UNCOMPRESSED -> in;
+                    case SNAPPY -> Snappy.compress(in);
+                    case ZSTD -> Zstd.compress(in);
+                    case GZIP -> gzip(in);
+                    default -> throw new IOException("parquet codec " + codec + " is not supported for writing");
+                });
+            }
+
+            @Override
+            public CompressionCodecName getCodecName() {
+                return codec;
+            }
+
+            @Override
+            public void release() {}
+        };
+    }
+
+    @Override
+    public BytesInputDecompressor getDecompressor(CompressionCodecName codec) {
+        return new BytesInputDecompressor() {
+            @Override
+            public BytesInput decompress(BytesInput bytes, int uncompressedSize) throws IOException {
+                return BytesInput.from(inflate(codec, bytes.toByteArray(), uncompressedSize));
+            }
+
+            @Override
+            public void decompress(ByteBuffer input, int compressedSize, ByteBuffer output, int uncompressedSize)
+                    throws IOException {
+                byte[] in = new byte[compressedSize];
+                input.get(in);
+                output.put(inflate(codec, in, uncompressedSize));
+            }
+
+            @Override
+            public void release() {}
+        };
+    }
+
+    @Override
+    public void release() {}
+
+    private static byte[] inflate(CompressionCodecName codec, byte[] in, int size) throws IOException {
+        if (size < 0 || size > MAX_PAGE_BYTES) {
+            throw new IOException("corrupt parquet page: it claims " + size + " uncompressed bytes");
+        }
+        byte[] out = switch (codec) {
+            case UNCOMPRESSED -> in;
+            case SNAPPY -> Snappy.uncompress(in);
+            case ZSTD -> Zstd.decompress(in, size);
+            case GZIP -> readAll(new GZIPInputStream(new ByteArrayInputStream(in)), size);
+            default -> throw new IOException("parquet codec " + codec + " is not supported (snappy, zstd, gzip and none are)");
+        };
+        if (out.length != size) {
+            throw new IOException("corrupt parquet page: " + out.length + " bytes after " + codec + ", " + size + " expected");
+        }
+        return out;
+    }
+
+    private static byte[] readAll(InputStream in, int size) throws IOException {
+        try (in) {
+            return in.readNBytes(size + 1);
+        }
+    }
+
+    private static byte[] gzip(byte[] in) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
+            gz.write(in);
+        }
+        return out.toByteArray();
+    }
+}

@@ -1,0 +1,113 @@
+package org.medvlm.metrics;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A model's answers, by question id. Read from JSON Lines, one {@code {"id": ..., "answer": ...}} per
+ * line; {@code question_id} (LLaVA-Med's answer files) is accepted for the id, {@code prediction} and
+ * {@code text} for the answer. Ids may be numbers. Blank lines are skipped; any other bad line is an
+ * error that names the file and line.
+ *
+ * @param source the file read, or null for predictions built in code
+ * @param byId the answers in file order
+ */
+public record Predictions(Path source, Map<String, Prediction> byId) {
+
+    /**
+     * One answer.
+     *
+     * @param line the 1-based line in the source file (0 for predictions built in code)
+     */
+    public record Prediction(String id, String answer, int line) {}
+
+    private static final List<String> ID_KEYS = List.of("id", "question_id");
+    private static final List<String> ANSWER_KEYS = List.of("answer", "prediction", "text");
+
+    public Predictions {
+        byId = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(byId));
+    }
+
+    /** Predictions made in code (a notebook cell's {@code Map<id, answer>}). */
+    public static Predictions of(Map<String, String> answers) {
+        Map<String, Prediction> m = new LinkedHashMap<>();
+        answers.forEach((id, a) -> m.put(id, new Prediction(id, a, 0)));
+        return new Predictions(null, m);
+    }
+
+    /** Where a prediction came from, for error messages. */
+    public String where(Prediction p) {
+        return source == null ? "prediction '" + p.id() + "'" : source + ":" + p.line();
+    }
+
+    /** Reads a predictions file; a malformed line throws with the file and line named. */
+    public static Predictions read(Path file) throws IOException {
+        Map<String, Prediction> m = new LinkedHashMap<>();
+        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String line;
+            int n = 0;
+            while ((line = r.readLine()) != null) {
+                n++;
+                if (n == 1 && line.startsWith("\uFEFF")) {
+                    line = line.substring(1);
+                }
+                if (line.isBlank()) {
+                    continue;
+                }
+                Prediction p = parse(file, n, line);
+                Prediction before = m.putIfAbsent(p.id(), p);
+                if (before != null) {
+                    throw new IllegalArgumentException(file + ":" + n + ": id '" + p.id()
+                            + "' was already given at line " + before.line());
+                }
+            }
+        } catch (java.nio.charset.MalformedInputException e) {
+            throw new IllegalArgumentException(file + ": not UTF-8 text");
+        }
+        return new Predictions(file, m);
+    }
+
+    private static Prediction parse(Path file, int n, String line) {
+        JsonElement e;
+        try {
+            e = JsonParser.parseString(line);
+        } catch (JsonParseException ex) {
+            String why = ex.getCause() != null && ex.getCause().getMessage() != null
+                    ? ex.getCause().getMessage() : ex.getMessage();
+            throw new IllegalArgumentException(file + ":" + n + ": malformed JSON (" + why + ")");
+        }
+        if (!e.isJsonObject()) {
+            throw new IllegalArgumentException(file + ":" + n + ": expected a JSON object like {\"id\": ..., \"answer\": ...}");
+        }
+        JsonObject o = e.getAsJsonObject();
+        String id = scalar(o, ID_KEYS);
+        if (id == null) {
+            throw new IllegalArgumentException(file + ":" + n + ": no \"id\" (a string or number)");
+        }
+        String answer = scalar(o, ANSWER_KEYS);
+        if (answer == null) {
+            throw new IllegalArgumentException(file + ":" + n + ": no answer (a string under \"answer\", \"prediction\" or \"text\")");
+        }
+        return new Prediction(id, answer, n);
+    }
+
+    private static String scalar(JsonObject o, List<String> keys) {
+        for (String k : keys) {
+            JsonElement v = o.get(k);
+            if (v != null && v.isJsonPrimitive()) {
+                return v.getAsJsonPrimitive().isNumber() ? v.getAsNumber().toString() : v.getAsString();
+            }
+        }
+        return null;
+    }
+}
