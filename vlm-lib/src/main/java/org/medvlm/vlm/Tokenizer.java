@@ -17,15 +17,19 @@ public final class Tokenizer implements AutoCloseable {
     private static final Map<String, String> OPTIONS = Map.of("addSpecialTokens", "false", "padding", "false",
             "truncation", "false", "maxLength", "-1");
 
+    private static final String BUILTIN = "builtin/tokenizer.json";
+
     private final HuggingFaceTokenizer hf;
     private final SpecialIds special;
+    private final Path file; // null for the built-in resource
 
     /** Ids of the tokens generation and batching depend on. */
     public record SpecialIds(long eos, long pad) {}
 
-    private Tokenizer(HuggingFaceTokenizer hf, SpecialIds special) {
+    private Tokenizer(HuggingFaceTokenizer hf, SpecialIds special, Path file) {
         this.hf = hf;
         this.special = special;
+        this.file = file;
     }
 
     /** Reads {@code tokenizer.json} (a file, or a folder holding one). */
@@ -35,15 +39,15 @@ public final class Tokenizer implements AutoCloseable {
             throw new IOException(file + ": no tokenizer.json");
         }
         try (InputStream in = Files.newInputStream(file)) {
-            return read(in, file.toString(), special);
+            return new Tokenizer(parse(in, file.toString()), special, file);
         }
     }
 
     /** Reads a {@code tokenizer.json} stream; {@code name} is for error messages. */
-    public static Tokenizer read(InputStream in, String name, SpecialIds special) throws IOException {
+    private static HuggingFaceTokenizer parse(InputStream in, String name) throws IOException {
         Offline.ensure();
         try {
-            return new Tokenizer(HuggingFaceTokenizer.newInstance(in, OPTIONS), special);
+            return HuggingFaceTokenizer.newInstance(in, OPTIONS);
         } catch (RuntimeException e) {
             // the Rust side reports a parse error as a RuntimeException with serde's message
             throw new IOException(name + ": not a readable tokenizer.json (" + e.getMessage() + ")", e);
@@ -52,14 +56,32 @@ public final class Tokenizer implements AutoCloseable {
 
     /** The tokenizer of the built-in small model, shipped as a resource. */
     public static Tokenizer builtin() {
-        try (InputStream in = Tokenizer.class.getResourceAsStream("builtin/tokenizer.json")) {
-            if (in == null) {
-                throw new IllegalStateException("the built-in tokenizer.json resource is missing from the jar");
-            }
-            return read(in, "built-in tokenizer.json", new SpecialIds(2, 3));
+        try (InputStream in = builtinStream()) {
+            return new Tokenizer(parse(in, "built-in tokenizer.json"), new SpecialIds(2, 3), null);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    private static InputStream builtinStream() {
+        InputStream in = Tokenizer.class.getResourceAsStream(BUILTIN);
+        if (in == null) {
+            throw new IllegalStateException("the built-in tokenizer.json resource is missing from the jar");
+        }
+        return in;
+    }
+
+    /** Copies the {@code tokenizer.json} this tokenizer was read from to {@code target}, atomically. */
+    public void writeTo(Path target) throws IOException {
+        byte[] bytes;
+        if (file == null) {
+            try (InputStream in = builtinStream()) {
+                bytes = in.readAllBytes();
+            }
+        } else {
+            bytes = Files.readAllBytes(file);
+        }
+        org.medvlm.io.AtomicFiles.write(target, out -> out.write(bytes));
     }
 
     public long[] encode(String text) {
