@@ -1,13 +1,64 @@
 package org.medvlm.cli;
 
+import ai.djl.ndarray.NDManager;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.medvlm.check.CheckResult;
+import org.medvlm.check.ModelChecks;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-/** Placeholder until its issue lands: refuses clearly. */
-@Command(name = "check", mixinStandardHelpOptions = true, description = "Checks a model against reference outputs (not built yet).")
+/**
+ * {@code medvlm check --model DIR --reference FILE [--json]}: runs the model in DIR (config.json +
+ * safetensors in Hugging Face layout) on the inputs stored in FILE and compares with the outputs
+ * stored there. Exit 0 when the largest difference is within the tolerance and greedy tokens match,
+ * {@link Medvlm#EXIT_CHECK_FAILED} otherwise.
+ */
+@Command(name = "check", mixinStandardHelpOptions = true, showDefaultValues = true,
+        description = {"Checks a model against reference outputs (timm_vit, blip_2_qformer, bloom).",
+            "Runs the model in DIR on the inputs stored in FILE and compares with the outputs stored there."})
 final class CheckCommand implements Callable<Integer> {
+
+    @Option(names = "--model", required = true, paramLabel = "DIR",
+            description = "model folder: config.json and model.safetensors (or model.safetensors.index.json)")
+    Path model;
+
+    @Option(names = "--reference", required = true, paramLabel = "FILE",
+            description = "reference.safetensors with the inputs and expected outputs")
+    Path reference;
+
+    @Option(names = "--json", description = "print {\"max_abs_diff\": ..., \"greedy_match\": ...} only")
+    boolean json;
+
+    @Option(names = "--tolerance", paramLabel = "X", defaultValue = "1e-4",
+            description = "largest absolute difference that passes")
+    double tolerance;
+
+    private final Display display;
+
+    CheckCommand(Display display) {
+        this.display = display;
+    }
+
     @Override
-    public Integer call() {
-        throw new UserError("'check' is not built yet");
+    public Integer call() throws Exception {
+        quietOfflineEngine();
+        CheckResult result;
+        try (NDManager manager = NDManager.newBaseManager()) {
+            result = ModelChecks.run(model, reference, manager);
+        }
+        display.out().println(json ? result.toJson() : result.describe(tolerance));
+        display.out().flush();
+        return result.passed(tolerance) ? Medvlm.EXIT_OK : Medvlm.EXIT_CHECK_FAILED;
+    }
+
+    /** Nothing downloaded at run time; the engine's start-up chatter stays off the one-line output. */
+    static void quietOfflineEngine() {
+        if (System.getProperty("ai.djl.offline") == null) {
+            System.setProperty("ai.djl.offline", "true");
+        }
+        if (System.getProperty("org.slf4j.simpleLogger.log.ai.djl") == null) {
+            System.setProperty("org.slf4j.simpleLogger.log.ai.djl", "error");
+        }
     }
 }

@@ -54,7 +54,7 @@ public interface StateDict extends AutoCloseable {
     default NDArray load(String key, Shape expected, NDManager manager) {
         TensorSpec spec = expect(key);
         if (!spec.shape().equals(expected)) {
-            throw new CheckpointKeyMismatchException(key + ": expected " + expected + ", got " + spec.shape()
+            throw new CheckpointKeyMismatchException(key + ": expected " + java.util.Arrays.toString(expected.getShape()) + ", got " + java.util.Arrays.toString(spec.shape().getShape())
                     + " in " + source());
         }
         return load(key, manager);
