@@ -1,30 +1,29 @@
 package org.medvlm.cli;
 
-import java.util.Map;
 import java.util.Optional;
-import java.util.WeakHashMap;
 import org.medvlm.vlm.VisionLanguageModel;
 
 /**
- * What commands remember between calls in one notebook: the loaded VLM. The session belongs to the
- * {@link Display} the commands write to, so a kernel (one display) keeps one session for its lifetime and
- * a terminal run (a fresh display per process) starts empty. The kernel reaches the same object through
- * {@link #of(Display)} to hand the loaded model to notebook code.
+ * What {@code vlm} commands remember between calls: the loaded model. Like {@link DatasetCatalog}, a
+ * session belongs to one command tree unless the {@link Display} provides one: the notebook kernel's
+ * display is a {@link Provider}, so {@code %vlm load} in one cell serves {@code %vlm ask} in the next,
+ * and the kernel hands the same model to notebook code. There is no static state.
  */
-public final class Session {
-    private static final Map<Display, Session> SESSIONS = new WeakHashMap<>();
-
+public final class Session implements AutoCloseable {
     private VisionLanguageModel model;
     private String modelSource;
 
-    /** The session of a display, made on first use. */
-    public static Session of(Display display) {
-        synchronized (SESSIONS) {
-            return SESSIONS.computeIfAbsent(display, d -> new Session());
-        }
+    /** A display that owns the session (the kernel's); other displays get a fresh one per command tree. */
+    public interface Provider {
+        Session session();
     }
 
-    /** The loaded model, if {@code vlm load} ran in this session. */
+    /** The display's session, or a new one where the display keeps none. */
+    static Session of(Display display) {
+        return display instanceof Provider p ? p.session() : new Session();
+    }
+
+    /** The loaded model, if {@code vlm load} (or a first {@code vlm ask}) ran in this session. */
     public synchronized Optional<VisionLanguageModel> model() {
         return Optional.ofNullable(model);
     }
@@ -40,10 +39,11 @@ public final class Session {
             model.close();
         }
         model = next;
-        modelSource = source;
+        modelSource = next == null ? null : source;
     }
 
-    /** Frees what the session holds. */
+    /** Frees the model. */
+    @Override
     public synchronized void close() {
         setModel(null, null);
     }

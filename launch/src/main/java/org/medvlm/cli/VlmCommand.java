@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
@@ -32,9 +33,11 @@ import picocli.CommandLine.Spec;
 final class VlmCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     private final Display display;
+    private final Session session;
 
     VlmCommand(Display display) {
         this.display = display;
+        this.session = Session.of(display);
     }
 
     /** A bare {@code vlm} prints its usage. */
@@ -58,6 +61,7 @@ final class VlmCommand implements Callable<Integer> {
             description = "Loads a model (the built-in small one by default) and prints its parts, sizes and fusion.")
     static final class Load implements Callable<Integer> {
         private final Display display;
+        @ParentCommand VlmCommand parent;
 
         @Parameters(index = "0", arity = "0..1", paramLabel = "DIR",
                 description = "A model folder: config.json (model_type medvlm), safetensors, tokenizer.json.")
@@ -84,7 +88,7 @@ final class VlmCommand implements Callable<Integer> {
             }
             VisionLanguageModel model = dir == null ? VisionLanguageModel.builtin(fusion) : openModel(dir);
             String source = dir == null ? "built-in" : dir.toString();
-            Session.of(display).setModel(model, source);
+            parent.session.setModel(model, source);
             VisionLanguageModel.Summary summary = model.summary();
             if (json) {
                 display.out().println(Json.compact(summaryJson(summary, source)));
@@ -101,6 +105,7 @@ final class VlmCommand implements Callable<Integer> {
                 "The model is the one 'vlm load' loaded in this session, --model DIR, or the built-in one."})
     static final class Ask implements Callable<Integer> {
         private final Display display;
+        @ParentCommand VlmCommand parent;
 
         @Parameters(index = "0", arity = "0..1", paramLabel = "IMAGE", description = "A PNG or JPEG file.")
         Path image;
@@ -109,7 +114,8 @@ final class VlmCommand implements Callable<Integer> {
         String question;
 
         @Option(names = "--dataset", paramLabel = "SPEC",
-                description = "Ask about dataset examples instead: FORMAT:PATH (e.g. slake:Slake1.0), phantoms:COUNT:SEED.")
+                description = {"Ask about dataset examples instead: FORMAT:PATH (e.g. slake:Slake1.0),",
+                    "phantoms:COUNT:SEED, or the NAME of a dataset loaded with 'medvqa load ... as NAME'."})
         String dataset;
 
         @Option(names = "--n", paramLabel = "N", defaultValue = "16", showDefaultValue = picocli.CommandLine.Help.Visibility.ALWAYS,
@@ -145,8 +151,8 @@ final class VlmCommand implements Callable<Integer> {
             }
             // read the input before the model: a typo in a path should not cost a model load
             BufferedImage picture = image == null ? null : Images.read(image);
-            List<VqaExample> examples = dataset == null ? List.of() : Datasets.first(display, dataset, n);
-            Session session = Session.of(display);
+            List<VqaExample> examples = dataset == null ? List.of() : DatasetSpec.first(display, dataset, n);
+            Session session = parent.session;
             VisionLanguageModel vlm;
             boolean temporary;
             if (model.dir != null) {
@@ -156,6 +162,7 @@ final class VlmCommand implements Callable<Integer> {
                 vlm = session.model().get();
                 temporary = false;
             } else {
+                // remembered, so the next ask in a notebook does not build it again
                 vlm = VisionLanguageModel.builtin(Fusion.QFORMER);
                 session.setModel(vlm, "built-in");
                 temporary = false;

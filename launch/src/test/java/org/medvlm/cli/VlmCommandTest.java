@@ -98,7 +98,8 @@ class VlmCommandTest {
     }
 
     /** A display like the notebook's: keeps what it is shown. */
-    static final class RichDisplay implements Display {
+    static final class RichDisplay implements Display, Session.Provider {
+        final Session session = new Session();
         final List<Object> shown = new ArrayList<>();
         final StringWriter out = new StringWriter();
         final StringWriter err = new StringWriter();
@@ -109,13 +110,14 @@ class VlmCommandTest {
         @Override public PrintWriter err() { return errWriter; }
         @Override public void show(Object result) { shown.add(result); }
         @Override public boolean rich() { return true; }
+        @Override public Session session() { return session; }
     }
 
     @Test
     void inANotebookTheLoadedModelStaysAndAnswersAreRich(@TempDir Path dir) throws IOException {
         RichDisplay display = new RichDisplay();
         assertEquals(0, Medvlm.commandLine(display).execute("vlm", "load", "--builtin"), display.err.toString());
-        Session session = Session.of(display);
+        Session session = display.session;
         var model = session.model().orElseThrow();
         Path png = writePng(dir);
         assertEquals(0, Medvlm.commandLine(display).execute("vlm", "ask", png.toString(), "Which organ?"),
@@ -124,7 +126,7 @@ class VlmCommandTest {
         Answer answer = (Answer) display.shown.get(display.shown.size() - 1);
         assertEquals("Which organ?", answer.question());
         assertEquals(80, answer.image().getWidth());
-        assertFalse(Session.of(new RichDisplay()).model().isPresent(), "another display has its own session");
+        assertFalse(new RichDisplay().session().model().isPresent(), "another display has its own session");
         session.close();
     }
 }

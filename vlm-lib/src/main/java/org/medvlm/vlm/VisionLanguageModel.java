@@ -126,7 +126,8 @@ public final class VisionLanguageModel implements AutoCloseable {
             }
             JsonObject root = JsonParser.parseString(new String(in.readAllBytes(), StandardCharsets.UTF_8)).getAsJsonObject();
             VlmConfig c = VlmConfig.fromJson(root, Path.of("."));
-            return fusion == c.fusion() ? c : c.withFusion(fusion, root.getAsJsonObject(fusion == Fusion.GATED ? "gated_config" : "qformer_config"));
+            // the resource holds both fusion parts; the model keeps the one it uses
+            return c.withFusion(fusion, c.part(fusion == Fusion.GATED ? VlmConfig.Part.GATED : VlmConfig.Part.QFORMER));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
