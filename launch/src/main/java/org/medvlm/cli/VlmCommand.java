@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code vlm load} and {@code vlm ask}: the composite VLM from the command line and, through the same
- * grammar, the notebook's {@code %vlm}. A loaded model stays in the {@link Session} (the notebook keeps it
+ * grammar, the notebook's {@code %vlm}. A loaded model stays in the {@link VlmSession} (the notebook keeps it
  * between cells; a terminal run loads what it needs each time).
  */
 @Command(name = "vlm", mixinStandardHelpOptions = true,
@@ -33,11 +33,11 @@ import picocli.CommandLine.Spec;
 final class VlmCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     private final Display display;
-    private final Session session;
+    private final VlmSession session;
 
     VlmCommand(Display display) {
         this.display = display;
-        this.session = Session.of(display);
+        this.session = VlmSession.of(display);
     }
 
     /** A bare {@code vlm} prints its usage. */
@@ -152,7 +152,7 @@ final class VlmCommand implements Callable<Integer> {
             // read the input before the model: a typo in a path should not cost a model load
             BufferedImage picture = image == null ? null : Images.read(image);
             List<VqaExample> examples = dataset == null ? List.of() : DatasetSpec.first(display, dataset, n);
-            Session session = parent.session;
+            VlmSession session = parent.session;
             VisionLanguageModel vlm;
             boolean temporary;
             if (model.dir != null) {
@@ -244,9 +244,8 @@ final class VlmCommand implements Callable<Integer> {
                 o.put("answers", rows);
                 display.out().println(Json.compact(o));
                 display.out().flush();
-            } else if (display.rich()) {
-                display.show(table.table());
             } else {
+                // the notebook renders the record through its table(); the terminal prints it as text
                 display.show(table);
             }
         }

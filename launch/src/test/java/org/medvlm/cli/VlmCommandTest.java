@@ -20,6 +20,8 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.medvlm.vlm.Answer;
+import org.medvlm.vlm.AnswerTable;
+import tech.tablesaw.api.Table;
 
 class VlmCommandTest {
 
@@ -98,8 +100,9 @@ class VlmCommandTest {
     }
 
     /** A display like the notebook's: keeps what it is shown. */
-    static final class RichDisplay implements Display, Session.Provider {
-        final Session session = new Session();
+    static final class RichDisplay implements Display, VlmSession.Provider, DatasetCatalog.Provider {
+        final VlmSession session = new VlmSession();
+        final DatasetCatalog catalog = new DatasetCatalog();
         final List<Object> shown = new ArrayList<>();
         final StringWriter out = new StringWriter();
         final StringWriter err = new StringWriter();
@@ -110,14 +113,15 @@ class VlmCommandTest {
         @Override public PrintWriter err() { return errWriter; }
         @Override public void show(Object result) { shown.add(result); }
         @Override public boolean rich() { return true; }
-        @Override public Session session() { return session; }
+        @Override public VlmSession vlmSession() { return session; }
+        @Override public DatasetCatalog datasetCatalog() { return catalog; }
     }
 
     @Test
     void inANotebookTheLoadedModelStaysAndAnswersAreRich(@TempDir Path dir) throws IOException {
         RichDisplay display = new RichDisplay();
         assertEquals(0, Medvlm.commandLine(display).execute("vlm", "load", "--builtin"), display.err.toString());
-        Session session = display.session;
+        VlmSession session = display.session;
         var model = session.model().orElseThrow();
         Path png = writePng(dir);
         assertEquals(0, Medvlm.commandLine(display).execute("vlm", "ask", png.toString(), "Which organ?"),
@@ -126,7 +130,69 @@ class VlmCommandTest {
         Answer answer = (Answer) display.shown.get(display.shown.size() - 1);
         assertEquals("Which organ?", answer.question());
         assertEquals(80, answer.image().getWidth());
-        assertFalse(new RichDisplay().session().model().isPresent(), "another display has its own session");
+        assertFalse(new RichDisplay().vlmSession().model().isPresent(), "another display has its own session");
         session.close();
+    }
+
+    /** A VQA-RAD folder as distributed: the public JSON and the image folder, with three questions. */
+    static Path vqaRad(Path dir) throws IOException {
+        Path root = Files.createDirectories(dir.resolve("vqa-rad"));
+        Path images = Files.createDirectories(root.resolve("VQA_RAD Image Folder"));
+        Files.copy(writePng(dir), images.resolve("synpic1.png"));
+        Files.copy(writePng(dir), images.resolve("synpic2.png"));
+        Files.writeString(root.resolve("VQA_RAD Dataset Public.json"), """
+                [{"qid": 1, "image_name": "synpic1.png", "question": "Is there a lesion?", "answer": "yes",
+                  "answer_type": "CLOSED ", "phrase_type": "freeform", "image_organ": "CHEST"},
+                 {"qid": 2, "image_name": "synpic2.png", "question": "Which side?", "answer": "left",
+                  "answer_type": "OPEN", "phrase_type": "freeform", "image_organ": "CHEST"},
+                 {"qid": 3, "image_name": "synpic1.png", "question": "Is it normal?", "answer": "No",
+                  "answer_type": "CLOSED", "phrase_type": "test_freeform", "image_organ": "CHEST"}]
+                """);
+        return root;
+    }
+
+    @Test
+    void answersDatasetExamplesWithTheTruth(@TempDir Path dir) throws IOException {
+        Path rad = vqaRad(dir);
+        CliRun run = CliRun.of("vlm", "ask", "--dataset", "vqa-rad:" + rad, "--n", "2", "--max-new-tokens", "3", "--json");
+        assertEquals(0, run.exitCode(), run.err());
+        JsonObject o = JsonParser.parseString(run.out().strip()).getAsJsonObject();
+        assertEquals(2, o.get("n").getAsInt());
+        var answers = o.getAsJsonArray("answers");
+        assertEquals("Is there a lesion?", answers.get(0).getAsJsonObject().get("question").getAsString());
+        assertEquals("yes", answers.get(0).getAsJsonObject().get("truth").getAsString());
+        int correct = 0;
+        for (var a : answers) {
+            correct += a.getAsJsonObject().get("correct").getAsBoolean() ? 1 : 0;
+        }
+        assertEquals(correct, o.get("correct").getAsInt());
+
+        CliRun text = CliRun.of("vlm", "ask", "--dataset", "vqa-rad:" + rad, "--n", "5", "--max-new-tokens", "2");
+        assertEquals(0, text.exitCode(), text.err());
+        assertTrue(text.out().contains("truth") && text.out().contains("Which side?") && text.out().contains("correct"), text.out());
+
+        CliRun unknown = CliRun.of("vlm", "ask", "--dataset", "nosuch", "--n", "2");
+        assertEquals(Medvlm.EXIT_INPUT, unknown.exitCode());
+        assertTrue(unknown.errIsOneLine() && unknown.err().contains("no dataset named 'nosuch'"), unknown.err());
+        CliRun badFormat = CliRun.of("vlm", "ask", "--dataset", "mnist:/tmp", "--n", "2");
+        assertEquals(Medvlm.EXIT_INPUT, badFormat.exitCode());
+        assertTrue(badFormat.errIsOneLine() && badFormat.err().contains("unknown format 'mnist'"), badFormat.err());
+    }
+
+    @Test
+    void inANotebookANamedDatasetGivesATableWithThumbnails(@TempDir Path dir) throws IOException {
+        RichDisplay display = new RichDisplay();
+        Path rad = vqaRad(dir);
+        assertEquals(0, Medvlm.commandLine(display).execute("medvqa", "load", "vqa-rad", rad.toString(), "as", "rad"),
+                display.err.toString());
+        assertEquals(0, Medvlm.commandLine(display).execute("vlm", "ask", "--dataset", "rad", "--n", "16",
+                "--max-new-tokens", "2"), display.err.toString());
+        AnswerTable answers = (AnswerTable) display.shown.get(display.shown.size() - 1);
+        assertEquals(3, answers.rows().size(), "all three examples (fewer than --n)");
+        Table table = answers.table();
+        assertTrue(table.stringColumn("thumbnail").get(0).startsWith("data:image/png;base64,"));
+        assertEquals("yes", table.stringColumn("truth").get(0));
+        assertTrue(List.of("✓", "✗").contains(table.stringColumn("✓/✗").get(2)));
+        display.session.close();
     }
 }

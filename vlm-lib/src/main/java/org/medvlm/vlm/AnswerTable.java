@@ -62,14 +62,14 @@ public record AnswerTable(String name, List<Row> rows) {
         StringColumn answer = StringColumn.create("answer");
         StringColumn mark = StringColumn.create("✓/✗");
         for (Row r : rows) {
-            thumb.append(r.image() == null ? "" : thumbnail(r.image()));
+            thumb.append(r.image() == null ? "" : thumbnail(r.image(), THUMBNAIL_SIZE));
             id.append(r.id());
             question.append(r.question());
             truth.append(String.join(" | ", r.truth()));
             answer.append(r.answer());
             mark.append(r.correct() ? "✓" : "✗");
         }
-        return Table.create(name, thumb, id, question, truth, answer, mark);
+        return Table.create(summary(), thumb, id, question, truth, answer, mark);
     }
 
     /** The same table without the thumbnail column (for text output). */
@@ -84,7 +84,7 @@ public record AnswerTable(String name, List<Row> rows) {
 
     @Override
     public String toString() {
-        return textTable().print() + "\n" + summary();
+        return textTable().printAll();
     }
 
     /** Normalises an answer for matching: lower case, inner whitespace collapsed, end punctuation dropped. */
@@ -92,8 +92,9 @@ public record AnswerTable(String name, List<Row> rows) {
         return s.toLowerCase(Locale.ROOT).replaceAll("\\s+", " ").replaceAll("^[\\p{Punct} ]+|[\\p{Punct} ]+$", "");
     }
 
-    static String thumbnail(BufferedImage img) {
-        double scale = Math.min(1.0, (double) THUMBNAIL_SIZE / Math.max(img.getWidth(), img.getHeight()));
+    /** A PNG data URI of {@code img} scaled down to at most {@code size} pixels on its longest side. */
+    static String thumbnail(BufferedImage img, int size) {
+        double scale = Math.min(1.0, (double) size / Math.max(img.getWidth(), img.getHeight()));
         int w = Math.max(1, (int) Math.round(img.getWidth() * scale));
         int h = Math.max(1, (int) Math.round(img.getHeight() * scale));
         BufferedImage small = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);

@@ -27,5 +27,6 @@ class AnswerTableTest {
         assertEquals("", table.stringColumn("thumbnail").get(2));
         assertFalse(t.toString().contains("base64"));
         assertTrue(t.toString().contains("phantoms: 2/3 correct (66.7%)"), t.toString());
+        assertEquals("phantoms: 2/3 correct (66.7%)", table.name());
     }
 }

@@ -9,18 +9,18 @@ import org.medvlm.vlm.VisionLanguageModel;
  * display is a {@link Provider}, so {@code %vlm load} in one cell serves {@code %vlm ask} in the next,
  * and the kernel hands the same model to notebook code. There is no static state.
  */
-public final class Session implements AutoCloseable {
+public final class VlmSession implements AutoCloseable {
     private VisionLanguageModel model;
     private String modelSource;
 
     /** A display that owns the session (the kernel's); other displays get a fresh one per command tree. */
     public interface Provider {
-        Session session();
+        VlmSession vlmSession();
     }
 
     /** The display's session, or a new one where the display keeps none. */
-    static Session of(Display display) {
-        return display instanceof Provider p ? p.session() : new Session();
+    static VlmSession of(Display display) {
+        return display instanceof Provider p ? p.vlmSession() : new VlmSession();
     }
 
     /** The loaded model, if {@code vlm load} (or a first {@code vlm ask}) ran in this session. */
