@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.medvlm.data.VqaExample;
+import org.medvlm.dicom.WindowPreset;
 import org.medvlm.vlm.Answer;
 import org.medvlm.vlm.AnswerTable;
 import org.medvlm.vlm.Fusion;
@@ -107,7 +108,7 @@ final class VlmCommand implements Callable<Integer> {
         private final Display display;
         @ParentCommand VlmCommand parent;
 
-        @Parameters(index = "0", arity = "0..1", paramLabel = "IMAGE", description = "A PNG or JPEG file.")
+        @Parameters(index = "0", arity = "0..1", paramLabel = "IMAGE", description = "A PNG, JPEG or DICOM file.")
         Path image;
 
         @Parameters(index = "1", arity = "0..1", paramLabel = "QUESTION", description = "The question (quote it).")
@@ -124,6 +125,10 @@ final class VlmCommand implements Callable<Integer> {
 
         @ArgGroup(exclusive = true)
         ModelChoice model = new ModelChoice();
+
+        @Option(names = "--window", paramLabel = "NAME",
+                description = "DICOM window: ${COMPLETION-CANDIDATES} (default: the file's own).")
+        WindowPreset window;
 
         @Option(names = "--max-new-tokens", paramLabel = "N", description = "Answer length limit (default: the model's).")
         Integer maxNewTokens;
@@ -150,7 +155,7 @@ final class VlmCommand implements Callable<Integer> {
                 throw new UserError("--n must be positive, got " + n);
             }
             // read the input before the model: a typo in a path should not cost a model load
-            BufferedImage picture = image == null ? null : Images.read(image);
+            BufferedImage picture = image == null ? null : Images.read(image, window);
             List<VqaExample> examples = dataset == null ? List.of() : DatasetSpec.first(display, dataset, n);
             VlmSession session = parent.session;
             VisionLanguageModel vlm;

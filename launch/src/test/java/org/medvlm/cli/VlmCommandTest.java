@@ -195,4 +195,40 @@ class VlmCommandTest {
         assertTrue(List.of("✓", "✗").contains(table.stringColumn("✓/✗").get(2)));
         display.session.close();
     }
+
+    @Test
+    void asksAboutADicomFile(@TempDir Path dir) throws IOException {
+        long[] samples = new long[16 * 16];
+        for (int i = 0; i < samples.length; i++) {
+            samples[i] = (i % 16) * 100; // a ramp from 0 to 1500, stored unsigned
+        }
+        Path ct = org.medvlm.dicom.DicomFixture.of(org.medvlm.dicom.DicomFixture.Syntax.EXPLICIT_LE)
+                .string(org.medvlm.dicom.Tags.MODALITY, "CS", "CT")
+                .image(16, 16, 1, 1, 16, 16, false, "MONOCHROME2")
+                .string(org.medvlm.dicom.Tags.RESCALE_INTERCEPT, "DS", "-1024").string(org.medvlm.dicom.Tags.RESCALE_SLOPE, "DS", "1")
+                .nativePixels(samples, 16)
+                .write(dir.resolve("slice.dcm"));
+        RichDisplay display = new RichDisplay();
+        assertEquals(0, Medvlm.commandLine(display).execute("vlm", "ask", ct.toString(), "Which organ?", "--window", "lung",
+                "--max-new-tokens", "2"), display.err.toString());
+        Answer answer = (Answer) display.shown.get(0);
+        assertEquals(16, answer.image().getWidth());
+        // the lung window (centre -600, width 1500) puts -1024 HU (stored 0) at 22% grey, 476 HU above its top
+        assertEquals(55, answer.image().getRGB(0, 0) & 0xFF, 1);
+        assertEquals(255, answer.image().getRGB(15, 0) & 0xFF);
+        // without --window the file's range is used: its lowest value is black
+        assertEquals(0, Medvlm.commandLine(display).execute("vlm", "ask", ct.toString(), "Which organ?",
+                "--max-new-tokens", "1"), display.err.toString());
+        assertEquals(0, ((Answer) display.shown.get(1)).image().getRGB(0, 0) & 0xFF);
+        display.session.close();
+
+        Path png = writePng(dir);
+        CliRun windowOnPng = CliRun.of("vlm", "ask", png.toString(), "what?", "--window", "lung");
+        assertEquals(Medvlm.EXIT_INPUT, windowOnPng.exitCode());
+        assertTrue(windowOnPng.errIsOneLine() && windowOnPng.err().contains("DICOM files only"), windowOnPng.err());
+        Path fake = Files.writeString(dir.resolve("fake.dcm"), "not dicom");
+        CliRun notDicom = CliRun.of("vlm", "ask", fake.toString(), "what?");
+        assertEquals(Medvlm.EXIT_INPUT, notDicom.exitCode());
+        assertTrue(notDicom.errIsOneLine() && notDicom.err().contains("fake.dcm"), notDicom.err());
+    }
 }
