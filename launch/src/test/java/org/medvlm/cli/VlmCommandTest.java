@@ -231,4 +231,16 @@ class VlmCommandTest {
         assertEquals(Medvlm.EXIT_INPUT, notDicom.exitCode());
         assertTrue(notDicom.errIsOneLine() && notDicom.err().contains("fake.dcm"), notDicom.err());
     }
+
+    @Test
+    void asksAboutPhantoms() {
+        CliRun run = CliRun.of("vlm", "ask", "--dataset", "phantoms:5:7", "--n", "3", "--max-new-tokens", "2", "--json");
+        assertEquals(0, run.exitCode(), run.err());
+        JsonObject o = JsonParser.parseString(run.out().strip()).getAsJsonObject();
+        assertEquals(3, o.get("n").getAsInt());
+        var first = o.getAsJsonArray("answers").get(0).getAsJsonObject();
+        var truth = org.medvlm.phantoms.Phantoms.generate(5, 7).get(0);
+        assertEquals(truth.question(), first.get("question").getAsString());
+        assertEquals(truth.answer(), first.get("truth").getAsString());
+    }
 }

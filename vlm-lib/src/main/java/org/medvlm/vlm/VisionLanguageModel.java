@@ -110,7 +110,7 @@ public final class VisionLanguageModel implements AutoCloseable {
 
     /**
      * The built-in small model (ViT 64 px, 2 blocks of width 64; Q-Former of 2 layers and 8 queries, or a
-     * perceiver of 8 latents; BLOOM of 2 layers, width 64, over the built-in tokenizer's 298 tokens) with
+     * perceiver of 8 latents; BLOOM of 2 layers, width 64, over the built-in tokenizer's 299 tokens) with
      * deterministic random weights: the same on every call and every machine with the same engine.
      * Its arrays live in a sub-manager of {@code parent}.
      */

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,6 +47,28 @@ class TokenizerTest {
             assertEquals(2, tok.eosId());
             assertEquals(3, tok.padId());
         }
+    }
+
+    @Test
+    void phantomQuestionsAndAnswersAreWholeWords() {
+        try (Tokenizer tok = Tokenizer.builtin()) {
+            for (org.medvlm.data.VqaExample e : org.medvlm.phantoms.Phantoms.generate(200, 3)) {
+                for (String text : List.of(e.question(), e.answer())) {
+                    List<String> tokens = tok.tokens(text);
+                    assertFalse(tokens.stream().anyMatch(t -> t.startsWith("##")), text + " -> " + tokens);
+                    assertEquals(text.toLowerCase(java.util.Locale.ROOT), tok.decode(tok.encode(text)).replace(" - ", "-")
+                            .replace(" ,", ","), text);
+                }
+            }
+        }
+    }
+
+    @Test
+    void builtinConfigVocabularyIsTheTokenizers() throws IOException {
+        String json = BuiltinTokenizerJson.build(BuiltinTokenizerJson.words());
+        int vocab = com.google.gson.JsonParser.parseString(json).getAsJsonObject().getAsJsonObject("model")
+                .getAsJsonObject("vocab").size();
+        assertEquals(vocab, VisionLanguageModel.builtinConfig(Fusion.QFORMER).part(VlmConfig.Part.TEXT).get("vocab_size").getAsInt());
     }
 
     @Test
