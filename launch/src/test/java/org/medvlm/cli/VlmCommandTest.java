@@ -243,4 +243,24 @@ class VlmCommandTest {
         assertEquals(truth.question(), first.get("question").getAsString());
         assertEquals(truth.answer(), first.get("truth").getAsString());
     }
+
+    @Test
+    void asksAModelFolder(@TempDir Path dir) throws IOException {
+        Path model = dir.resolve("model");
+        try (org.medvlm.vlm.VisionLanguageModel builtin = org.medvlm.vlm.VisionLanguageModel.builtin()) {
+            builtin.save(model);
+        }
+        Path png = writePng(dir);
+        CliRun fromFolder = CliRun.of("vlm", "ask", png.toString(), "Which organ?", "--model", model.toString(), "--json");
+        CliRun builtin = CliRun.of("vlm", "ask", png.toString(), "Which organ?", "--builtin", "--json");
+        assertEquals(0, fromFolder.exitCode(), fromFolder.err());
+        assertEquals(JsonParser.parseString(builtin.out().strip()).getAsJsonObject().get("answer"),
+                JsonParser.parseString(fromFolder.out().strip()).getAsJsonObject().get("answer"));
+        CliRun load = CliRun.of("vlm", "load", model.toString(), "--json");
+        assertEquals(0, load.exitCode(), load.err());
+        assertEquals(model.toString(), JsonParser.parseString(load.out().strip()).getAsJsonObject().get("source").getAsString());
+        CliRun both = CliRun.of("vlm", "ask", png.toString(), "q", "--model", model.toString(), "--builtin");
+        assertEquals(Medvlm.EXIT_USAGE, both.exitCode());
+        assertTrue(both.errIsOneLine(), both.err());
+    }
 }
