@@ -37,6 +37,24 @@ public record VqaExample(
         return answers.isEmpty() ? "" : answers.get(0);
     }
 
+    /**
+     * The Hugging Face exports' normalisation (lower case, runs of spaces collapsed, {@code " ?"} →
+     * {@code "?"}, stripped), so raw files and parquet exports can be compared; the records keep the raw text.
+     */
+    public static String normalize(String text) {
+        return text.toLowerCase(java.util.Locale.ROOT).replaceAll("\\s+", " ").replace(" ?", "?").strip();
+    }
+
+    /** The question in the exports' normalised form (see {@link #normalize}). */
+    public String normalizedQuestion() {
+        return normalize(question);
+    }
+
+    /** The reference answer in the exports' normalised form (see {@link #normalize}). */
+    public String normalizedAnswer() {
+        return normalize(answer());
+    }
+
     /** The organ or body region ({@code CHEST}, {@code Abdomen}), or empty. */
     public String organ() {
         return metadata.getOrDefault("organ", "");

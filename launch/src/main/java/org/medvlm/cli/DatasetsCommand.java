@@ -239,6 +239,13 @@ final class DatasetsCommand implements Callable<Integer> {
                 }
                 String field = w.substring(0, eq).strip();
                 String value = w.substring(eq + 1).strip();
+                boolean known = ds instanceof VqaDataset v
+                        ? v.examples().stream().anyMatch(e -> !e.field(field).isEmpty())
+                        : ((CaptionDataset) ds).pairs().stream().anyMatch(p -> !p.field(field).isEmpty());
+                if (!known) {
+                    throw new UserError("--where " + w + ": no record has a field '" + field + "'; try one of: "
+                            + (ds instanceof VqaDataset v ? String.join(", ", v.table().columnNames()) : String.join(", ", ((CaptionDataset) ds).table().columnNames())));
+                }
                 ds = ds instanceof VqaDataset v ? v.where(field, value) : ((CaptionDataset) ds).where(field, value);
             }
             Display d = parent.display;

@@ -267,10 +267,11 @@ public final class Bloom extends Module {
      */
     private NDArray attentionBias(NDArray attentionMask, long t, DataType dtype) {
         NDManager m = attentionMask.getManager();
-        NDArray mask = attentionMask.toType(dtype, false); // (B, L)
+        NDArray mask = attentionMask.toType(DataType.FLOAT32, false); // (B, L)
         long b = mask.getShape().get(0);
         long l = mask.getShape().get(1);
-        NDArray alibi = Alibi.bias(mask, slopes); // (B, nh, 1, L)
+        // like HF: ALiBi in float32 (positions up to 2048 are not exact in bfloat16), then cast to the compute type
+        NDArray alibi = Alibi.bias(mask, slopes).toType(dtype, false); // (B, nh, 1, L)
         NDArray keyIndex = m.arange(0, (int) l).reshape(1, 1, 1, l);
         NDArray queryIndex = m.arange((int) (l - t), (int) l).reshape(1, 1, t, 1);
         NDArray visible = keyIndex.lte(queryIndex).logicalAnd(mask.reshape(b, 1, 1, l).gt(0)); // (B, 1, T, L)

@@ -258,59 +258,94 @@ final class SafetensorsFile implements AutoCloseable {
     }
 
     /**
+     * The element type a stored type is loaded as. DJL 0.36's PyTorch engine aborts the whole JVM when
+     * asked for a bfloat16 or int16 array, so those are widened here, exactly: bf16 is the top half of
+     * a float32, and every int16 is an int32.
+     */
+    static DataType loadedType(DataType stored) {
+        return switch (stored) {
+            case BFLOAT16 -> DataType.FLOAT32;
+            case INT16 -> DataType.INT32;
+            default -> stored;
+        };
+    }
+
+    /**
      * Reads one tensor into a new array of {@code manager} (on the manager's device), in its stored
-     * element type. The array owns its memory: nothing stays mapped afterwards.
+     * element type ({@link #loadedType} for the two the engine cannot hold). The array owns its
+     * memory: nothing stays mapped afterwards.
      */
     NDArray load(Entry entry, NDManager manager) {
         TensorSpec spec = entry.spec();
+        DataType target = loadedType(spec.dtype());
         try {
-            long bytes = entry.end() - entry.begin();
-            if (bytes == 0) {
-                return manager.create(spec.shape(), spec.dtype());
+            long elements = spec.shape().size();
+            if (elements == 0) {
+                return manager.create(spec.shape(), target);
             }
-            if (bytes <= WINDOW) {
-                MappedByteBuffer map = channel.map(FileChannel.MapMode.READ_ONLY, dataStart + entry.begin(), bytes);
-                map.order(ByteOrder.nativeOrder());
-                // on the CPU this aliases the mapping (zero copy); duplicate() gives the array its own memory
-                // before the mapping goes away
-                try (NDArray view = manager.create(map, spec.shape(), spec.dtype())) {
-                    NDArray owned = view.duplicate();
-                    owned.setName(spec.key());
-                    return owned;
-                } finally {
-                    Unmapper.unmap(map);
+            int inBytes = spec.dtype().getNumOfBytes();
+            long perWindow = WINDOW / inBytes;
+            if (elements <= perWindow) {
+                return window(entry.begin(), elements, spec.dtype(), (buf, release) -> {
+                    // on the CPU the array aliases the buffer (zero copy); duplicate() gives it its own
+                    // memory before the mapping goes away
+                    try (NDArray view = manager.create(buf, spec.shape(), target)) {
+                        NDArray owned = view.duplicate();
+                        owned.setName(spec.key());
+                        return owned;
+                    } finally {
+                        release.run();
+                    }
+                });
+            }
+            NDArray out = manager.create(spec.shape(), target);
+            try (NDArray flat = out.reshape(-1)) {
+                for (long first = 0; first < elements; first += perWindow) {
+                    long count = Math.min(perWindow, elements - first);
+                    long from = first;
+                    window(entry.begin() + first * inBytes, count, spec.dtype(), (buf, release) -> {
+                        try (NDArray part = manager.create(buf, new Shape(count), target)) {
+                            flat.set(new NDIndex("{}:{}", from, from + count), part);
+                            return null;
+                        } finally {
+                            release.run();
+                        }
+                    });
                 }
+            } catch (IOException | RuntimeException e) {
+                out.close();
+                throw e;
             }
-            return loadInWindows(entry, manager);
+            out.setName(spec.key());
+            return out;
         } catch (IOException e) {
             throw new UncheckedIOException(file + ": cannot read '" + spec.key() + "': " + e.getMessage(), e);
         }
     }
 
-    private NDArray loadInWindows(Entry entry, NDManager manager) throws IOException {
-        TensorSpec spec = entry.spec();
-        int elementBytes = spec.dtype().getNumOfBytes();
-        long step = WINDOW / elementBytes * elementBytes;
-        NDArray out = manager.create(spec.shape(), spec.dtype());
-        try (NDArray flat = out.reshape(-1)) {
-            for (long off = entry.begin(); off < entry.end(); off += step) {
-                long len = Math.min(step, entry.end() - off);
-                MappedByteBuffer map = channel.map(FileChannel.MapMode.READ_ONLY, dataStart + off, len);
-                map.order(ByteOrder.nativeOrder());
-                long first = (off - entry.begin()) / elementBytes;
-                long count = len / elementBytes;
-                try (NDArray part = manager.create(map, new Shape(count), spec.dtype())) {
-                    flat.set(new NDIndex("{}:{}", first, first + count), part);
-                } finally {
-                    Unmapper.unmap(map);
-                }
-            }
-        } catch (RuntimeException e) {
-            out.close();
-            throw e;
+    /** What is done with one window of a tensor's bytes; {@code release} unmaps it. */
+    @FunctionalInterface
+    private interface WindowUse<T> {
+        T use(ByteBuffer bytes, Runnable release);
+    }
+
+    /** Maps {@code count} elements from {@code begin} (relative to the data) and hands them, widened if needed, to {@code use}. */
+    private <T> T window(long begin, long count, DataType stored, WindowUse<T> use) throws IOException {
+        long len = count * stored.getNumOfBytes();
+        MappedByteBuffer map = channel.map(FileChannel.MapMode.READ_ONLY, dataStart + begin, len);
+        map.order(ByteOrder.LITTLE_ENDIAN);
+        if (loadedType(stored) == stored) {
+            map.order(ByteOrder.nativeOrder());
+            return use.use(map, () -> Unmapper.unmap(map));
         }
-        out.setName(spec.key());
-        return out;
+        ByteBuffer wide = ByteBuffer.allocateDirect(Math.toIntExact(count * 4)).order(ByteOrder.nativeOrder());
+        for (long i = 0; i < count; i++) {
+            short v = map.getShort();
+            wide.putInt(stored == DataType.BFLOAT16 ? (v & 0xffff) << 16 : v);
+        }
+        Unmapper.unmap(map);
+        wide.flip();
+        return use.use(wide, () -> { });
     }
 
     @Override

@@ -67,6 +67,40 @@ public final class SafetensorsWriter {
     }
 
     /**
+     * Adds a float32 array to be stored as {@code storeAs}: FLOAT32, FLOAT16 (converted by the engine)
+     * or BFLOAT16 (rounded to nearest even here, since DJL's PyTorch engine cannot hold bfloat16).
+     */
+    public SafetensorsWriter add(String key, NDArray array, DataType storeAs) {
+        if (storeAs == array.getDataType()) {
+            return add(key, array);
+        }
+        if (array.getDataType() != DataType.FLOAT32 || (storeAs != DataType.FLOAT16 && storeAs != DataType.BFLOAT16)) {
+            throw new IllegalArgumentException("'" + key + "': cannot store " + array.getDataType() + " as " + storeAs
+                    + " (float32 as F16 or BF16 only)");
+        }
+        if (storeAs == DataType.FLOAT16) {
+            return add(key, array.getShape(), storeAs, () -> array.toType(DataType.FLOAT16, false).toByteBuffer());
+        }
+        return add(key, array.getShape(), storeAs, () -> {
+            float[] v = array.toFloatArray();
+            ByteBuffer b = ByteBuffer.allocate(v.length * 2).order(ByteOrder.LITTLE_ENDIAN);
+            for (float f : v) {
+                b.putShort(toBfloat16(f));
+            }
+            return b.flip();
+        });
+    }
+
+    /** float32 → bfloat16 bits, rounding to nearest even as torch does; NaN stays NaN. */
+    static short toBfloat16(float f) {
+        int bits = Float.floatToRawIntBits(f);
+        if (Float.isNaN(f)) {
+            return (short) ((bits >>> 16) | 0x0040);
+        }
+        return (short) ((bits + 0x7FFF + ((bits >>> 16) & 1)) >>> 16);
+    }
+
+    /**
      * Adds a tensor whose little-endian bytes {@code bytes} supplies when the file is written (for
      * files larger than memory).
      */

@@ -36,7 +36,10 @@ public interface StateDict extends AutoCloseable {
     /** Where the tensors come from (a file or folder), for messages. */
     String source();
 
-    /** Reads one tensor as a new array of {@code manager}, in its stored element type. */
+    /**
+     * Reads one tensor as a new array of {@code manager}, in its stored element type, except that
+     * BF16 arrives as float32 and I16 as int32 (exactly): DJL's PyTorch engine cannot hold those two.
+     */
     NDArray load(String key, NDManager manager);
 
     /** Free-form {@code __metadata__} strings (the first file's, for a sharded checkpoint). */

@@ -40,7 +40,7 @@ public final class GatedCrossAttentionBlock extends Module {
 
         NDArray forward(NDArray x, NDArray media) {
             NDArray q = toQ.forward(norm.forward(x)); // (B, T, h·d)
-            NDList kv = toKv.forward(media).split(2, -1); // (B, n, h·d) each
+            NDList kv = toKv.forward(media).split(2, 2); // (B, n, h·d) each
             return toOut.forward(Attend.heads(q, kv.get(0), kv.get(1), heads, dimHead));
         }
     }

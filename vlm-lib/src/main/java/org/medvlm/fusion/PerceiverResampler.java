@@ -46,7 +46,7 @@ public final class PerceiverResampler extends Module {
             NDArray x = normMedia.forward(media); // (B, N, dim)
             NDArray l = normLatents.forward(latents); // (B, n, dim)
             NDArray q = toQ.forward(l);
-            NDList kv = toKv.forward(x.concat(l, 1)).split(2, -1); // k | v halves, as torch.chunk(2, dim=-1)
+            NDList kv = toKv.forward(x.concat(l, 1)).split(2, 2); // k | v halves of the last axis, as torch.chunk(2, dim=-1)
             return toOut.forward(Attend.heads(q, kv.get(0), kv.get(1), heads, dimHead));
         }
     }

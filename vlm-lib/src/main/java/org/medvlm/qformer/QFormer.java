@@ -299,6 +299,23 @@ public final class QFormer implements AutoCloseable {
         }
     }
 
+    /**
+     * The Q-Former in a folder: {@code config.json} ({@code model_type: blip_2_qformer}) and its
+     * safetensors, as {@code Blip2QFormerModel.save_pretrained} writes them.
+     */
+    public static QFormer fromDirectory(java.nio.file.Path dir, NDManager parent) throws java.io.IOException {
+        java.nio.file.Path configFile = dir.resolve("config.json");
+        JsonObject json;
+        try {
+            json = com.google.gson.JsonParser.parseString(java.nio.file.Files.readString(configFile)).getAsJsonObject();
+        } catch (com.google.gson.JsonParseException | IllegalStateException e) {
+            throw new IllegalArgumentException(configFile + ": bad JSON: " + e.getMessage(), e);
+        }
+        try (StateDict weights = StateDict.open(dir)) {
+            return load(Config.fromJson(json), weights, parent);
+        }
+    }
+
     public Config config() {
         return config;
     }

@@ -58,58 +58,59 @@ public record Preprocess(int size, float[] mean, float[] std) {
     public float[] pixels(BufferedImage image) {
         int w = image.getWidth();
         int h = image.getHeight();
-        int[][] rgb = channels(image);
         int shortSide = Math.min(w, h);
         int longSide = (int) ((long) size * Math.max(w, h) / shortSide);
         int outW = w <= h ? size : longSide;
         int outH = w <= h ? longSide : size;
+        int[] resized = resize(rgb(image), w, h, outW, outH);
         float[] out = new float[3 * size * size];
         // torchvision's CenterCrop rounds half to even, like Python's round()
         int top = (int) Math.rint((outH - size) / 2.0);
         int left = (int) Math.rint((outW - size) / 2.0);
+        int plane = size * size;
+        float[] scale = new float[3];
+        float[] shift = new float[3];
         for (int c = 0; c < 3; c++) {
-            int[] resized = resize(rgb[c], w, h, outW, outH);
-            float scale = 1f / (255f * std[c]);
-            float shift = mean[c] / std[c];
-            int base = c * size * size;
-            for (int y = 0; y < size; y++) {
-                int row = (y + top) * outW + left;
-                for (int x = 0; x < size; x++) {
-                    out[base + y * size + x] = resized[row + x] * scale - shift;
-                }
+            scale[c] = 1f / (255f * std[c]);
+            shift[c] = mean[c] / std[c];
+        }
+        for (int y = 0; y < size; y++) {
+            int row = (y + top) * outW + left;
+            for (int x = 0; x < size; x++) {
+                int p = resized[row + x];
+                int i = y * size + x;
+                out[i] = ((p >> 16) & 0xff) * scale[0] - shift[0];
+                out[plane + i] = ((p >> 8) & 0xff) * scale[1] - shift[1];
+                out[2 * plane + i] = (p & 0xff) * scale[2] - shift[2];
             }
         }
         return out;
     }
 
-    /** R, G, B planes of 8-bit values; grey images are read from the raster, not through a colour space. */
-    static int[][] channels(BufferedImage image) {
+    /** Packed 0xRRGGBB pixels; grey images are read from the raster, not through a colour space. */
+    static int[] rgb(BufferedImage image) {
         int w = image.getWidth();
         int h = image.getHeight();
-        int[][] planes = new int[3][w * h];
         Raster raster = image.getRaster();
         if (raster.getNumBands() == 1) {
             int bits = image.getColorModel().getComponentSize(0);
             int[] grey = raster.getSamples(0, 0, w, h, 0, (int[]) null);
             int shift = Math.max(0, bits - 8);
             for (int i = 0; i < grey.length; i++) {
-                int v = grey[i] >>> shift;
-                planes[0][i] = v;
-                planes[1][i] = v;
-                planes[2][i] = v;
+                int v = (grey[i] >>> shift) & 0xff;
+                grey[i] = v << 16 | v << 8 | v;
             }
-            return planes;
+            return grey;
         }
-        int[] argb = image.getRGB(0, 0, w, h, null, 0, w);
-        for (int i = 0; i < argb.length; i++) {
-            planes[0][i] = (argb[i] >> 16) & 0xff;
-            planes[1][i] = (argb[i] >> 8) & 0xff;
-            planes[2][i] = argb[i] & 0xff;
-        }
-        return planes;
+        // alpha is dropped, as Pillow's convert("RGB") does
+        return image.getRGB(0, 0, w, h, null, 0, w);
     }
 
-    /** Pillow's bicubic resize of one 8-bit plane: horizontal pass, then vertical. */
+    /**
+     * Pillow's bicubic resize of packed RGB: horizontal pass, then vertical, each channel rounded to 8
+     * bits in between. Pillow sums in 32-bit ints; the bicubic weights' absolute sum stays under 2, so
+     * 255 × 2^22 × 2 fits.
+     */
     static int[] resize(int[] src, int w, int h, int outW, int outH) {
         int[] horizontal = src;
         if (outW != w) {
@@ -118,13 +119,19 @@ public record Preprocess(int size, float[] mean, float[] std) {
             for (int y = 0; y < h; y++) {
                 int row = y * w;
                 for (int x = 0; x < outW; x++) {
-                    long ss = 1L << (PRECISION_BITS - 1);
-                    int start = t.start[x];
+                    int r = HALF;
+                    int g = HALF;
+                    int b = HALF;
+                    int at = row + t.start[x];
                     int off = x * t.width;
-                    for (int k = 0; k < t.count[x]; k++) {
-                        ss += (long) src[row + start + k] * t.coef[off + k];
+                    for (int k = 0, n = t.count[x]; k < n; k++) {
+                        int p = src[at + k];
+                        int c = t.coef[off + k];
+                        r += ((p >> 16) & 0xff) * c;
+                        g += ((p >> 8) & 0xff) * c;
+                        b += (p & 0xff) * c;
                     }
-                    horizontal[y * outW + x] = clip8(ss);
+                    horizontal[y * outW + x] = clip8(r) << 16 | clip8(g) << 8 | clip8(b);
                 }
             }
         }
@@ -133,23 +140,37 @@ public record Preprocess(int size, float[] mean, float[] std) {
         }
         int[] out = new int[outW * outH];
         Taps t = taps(h, outH);
+        int[] r = new int[outW];
+        int[] g = new int[outW];
+        int[] b = new int[outW];
         for (int y = 0; y < outH; y++) {
-            int start = t.start[y];
+            java.util.Arrays.fill(r, HALF);
+            java.util.Arrays.fill(g, HALF);
+            java.util.Arrays.fill(b, HALF);
             int off = y * t.width;
-            for (int x = 0; x < outW; x++) {
-                long ss = 1L << (PRECISION_BITS - 1);
-                for (int k = 0; k < t.count[y]; k++) {
-                    ss += (long) horizontal[(start + k) * outW + x] * t.coef[off + k];
+            // row by row, so the inner loop walks memory in order
+            for (int k = 0, n = t.count[y]; k < n; k++) {
+                int c = t.coef[off + k];
+                int row = (t.start[y] + k) * outW;
+                for (int x = 0; x < outW; x++) {
+                    int p = horizontal[row + x];
+                    r[x] += ((p >> 16) & 0xff) * c;
+                    g[x] += ((p >> 8) & 0xff) * c;
+                    b[x] += (p & 0xff) * c;
                 }
-                out[y * outW + x] = clip8(ss);
+            }
+            for (int x = 0; x < outW; x++) {
+                out[y * outW + x] = clip8(r[x]) << 16 | clip8(g[x]) << 8 | clip8(b[x]);
             }
         }
         return out;
     }
 
-    private static int clip8(long ss) {
-        long v = ss >> PRECISION_BITS;
-        return v < 0 ? 0 : v > 255 ? 255 : (int) v;
+    private static final int HALF = 1 << (PRECISION_BITS - 1);
+
+    private static int clip8(int ss) {
+        int v = ss >> PRECISION_BITS;
+        return v < 0 ? 0 : v > 255 ? 255 : v;
     }
 
     private record Taps(int[] start, int[] count, int[] coef, int width) {}

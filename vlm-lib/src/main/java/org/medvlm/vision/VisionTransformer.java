@@ -305,6 +305,23 @@ public final class VisionTransformer implements AutoCloseable {
         }
     }
 
+    /**
+     * The model in a folder: {@code config.json} ({@code model_type: timm_vit}) and
+     * {@code model.safetensors} or a sharded index, in timm or open_clip (BiomedCLIP) names.
+     */
+    public static VisionTransformer fromDirectory(java.nio.file.Path dir, NDManager parent) throws java.io.IOException {
+        java.nio.file.Path configFile = dir.resolve("config.json");
+        JsonObject json;
+        try {
+            json = com.google.gson.JsonParser.parseString(java.nio.file.Files.readString(configFile)).getAsJsonObject();
+        } catch (com.google.gson.JsonParseException | IllegalStateException e) {
+            throw new IllegalArgumentException(configFile + ": bad JSON: " + e.getMessage(), e);
+        }
+        try (StateDict weights = StateDict.open(dir)) {
+            return load(Config.fromJson(json), BiomedClipKeys.toTimm(weights), parent);
+        }
+    }
+
     public Config config() {
         return config;
     }

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -82,7 +81,6 @@ class FlamingoFusionTest {
             long[] beam1 = Generator.generate(lm, m, prompt, GenerationConfig.beam(5, 3)).get(0);
             assertEquals(5, greedy.length);
             assertEquals(5, beam1.length);
-            assertTrue(m.zeros(new Shape(1), DataType.FLOAT32).getFloat() == 0f);
         }
     }
 }

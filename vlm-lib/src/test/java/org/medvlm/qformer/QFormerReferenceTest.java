@@ -33,6 +33,10 @@ class QFormerReferenceTest {
             float diff = out.sub(ref.get("last_hidden_state")).abs().max().getFloat();
             assertTrue(diff <= 1e-4, "last_hidden_state differs by " + diff);
             assertTrue(ref.get("last_hidden_state").abs().max().getFloat() > 0.5f);
+            try (QFormer again = QFormer.fromDirectory(dir, m)) {
+                assertTrue(again.forward(ref.get("query_embeds"), ref.get("encoder_hidden_states"))
+                        .sub(ref.get("last_hidden_state")).abs().max().getFloat() <= 1e-4);
+            }
         }
     }
 }

@@ -38,6 +38,9 @@ class VisionTransformerReferenceTest {
             assertTrue(p <= 1e-4, "pooled differs by " + p);
             // a real comparison: the outputs are far from zero
             assertTrue(ref.get("features").abs().max().getFloat() > 0.5f);
+            try (VisionTransformer again = VisionTransformer.fromDirectory(dir, m)) {
+                assertTrue(again.forwardFeatures(ref.get("pixel_values")).sub(ref.get("features")).abs().max().getFloat() <= 1e-4);
+            }
         }
     }
 }

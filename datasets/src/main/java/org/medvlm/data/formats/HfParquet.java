@@ -34,7 +34,8 @@ import org.medvlm.data.VqaExample;
  * {@code answer_type}, yes/no answers count as closed. The split is the file name's prefix
  * ({@code train-00000-of-00001-....parquet} → {@code train}).
  *
- * <p>Read with parquet-java's file reader and example Group API, without Hadoop (see {@link ParquetCodecs}).
+ * <p>Read with parquet-java's file reader on a {@link LocalInputFile} and its example Group API: no Hadoop
+ * file system or configuration is involved (see {@link ParquetCodecs} for the one Hadoop jar on the classpath).
  */
 public final class HfParquet {
     private HfParquet() {}
@@ -63,7 +64,7 @@ public final class HfParquet {
         return VqaDataset.of(dataset, out, report.build());
     }
 
-    /** Options that keep Hadoop's configuration and codec classes out of the read path. */
+    /** Options with a plain configuration and our codecs: no Hadoop configuration files or native codecs are read. */
     static ParquetReadOptions options() {
         return new ParquetReadOptions.Builder(new PlainParquetConfiguration()).withCodecFactory(new ParquetCodecs()).build();
     }
@@ -82,6 +83,9 @@ public final class HfParquet {
                 }
             }
             boolean hasImage = schema.containsField("image") && !schema.getType("image").isPrimitive();
+            if (!schema.containsField("answer_type")) {
+                report.note(name + ": no answer_type column: yes/no answers count as closed, all others as open");
+            }
             if (!hasImage) {
                 report.note(name + ": no image struct column: records are kept without images");
             }

@@ -19,6 +19,10 @@ final class Images {
     private final boolean present;
     private final LoadReport.Builder report;
     private final Map<String, Boolean> exists = new HashMap<>();
+    // a dataset names a few hundred images thousands of times: check each name once
+    private final Map<String, String> refusals = new HashMap<>();
+    private static final String ACCEPTED = "";
+    private static final java.util.regex.Pattern DRIVE = java.util.regex.Pattern.compile("^[A-Za-z]:.*");
 
     Images(Path root, LoadReport.Builder report) {
         this.root = root.toAbsolutePath().normalize();
@@ -34,7 +38,15 @@ final class Images {
         if (name == null || name.isBlank()) {
             return "no image name";
         }
-        if (name.indexOf('\0') >= 0 || name.startsWith("/") || name.startsWith("\\") || name.matches("^[A-Za-z]:.*")) {
+        String r = refusals.computeIfAbsent(name, n -> {
+            String why = check(n);
+            return why == null ? ACCEPTED : why;
+        });
+        return r.isEmpty() ? null : r;
+    }
+
+    private String check(String name) {
+        if (name.indexOf('\0') >= 0 || name.startsWith("/") || name.startsWith("\\") || DRIVE.matcher(name).matches()) {
             return LoadReport.ESCAPES_ROOT;
         }
         try {

@@ -14,10 +14,11 @@ import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.xerial.snappy.Snappy;
 
 /**
- * Page compression for parquet without Hadoop. parquet-java's own {@code CodecFactory} goes through
- * Hadoop's codec classes (hadoop-common and its dependencies, tens of megabytes); the codecs Hugging
- * Face exports use are plain libraries parquet-hadoop already depends on: snappy-java, zstd-jni, and
- * the JDK's gzip.
+ * Page compression for parquet through plain libraries: snappy-java, zstd-jni (both dependencies of
+ * parquet-hadoop already) and the JDK's gzip. parquet-java's own {@code CodecFactory} goes through
+ * Hadoop's codec classes, which look for Hadoop's native libraries and configuration; these do not.
+ * (parquet-java still instantiates its default factory while building read options, which is why the
+ * shaded {@code hadoop-client-api} jar is on the runtime classpath; it is never used to decompress.)
  */
 public final class ParquetCodecs implements CompressionCodecFactory {
     /** A page that claims more than this is taken as corrupt instead of allocating it. */
@@ -28,7 +29,7 @@ public final class ParquetCodecs implements CompressionCodecFactory {
         return new BytesInputCompressor() {
             @Override
             public BytesInput compress(BytesInput bytes) throws IOException {
-                byte[] in = bytes.toByteArray();
+                byte[] in = bytes(bytes);
                 return BytesInput.from(switch (codec) {
                     case UNCOMPRESSED -> in;
                     case SNAPPY -> Snappy.compress(in);
@@ -53,7 +54,7 @@ public final class ParquetCodecs implements CompressionCodecFactory {
         return new BytesInputDecompressor() {
             @Override
             public BytesInput decompress(BytesInput bytes, int uncompressedSize) throws IOException {
-                return BytesInput.from(inflate(codec, bytes.toByteArray(), uncompressedSize));
+                return BytesInput.from(inflate(codec, bytes(bytes), uncompressedSize));
             }
 
             @Override
@@ -87,6 +88,17 @@ public final class ParquetCodecs implements CompressionCodecFactory {
             throw new IOException("corrupt parquet page: " + out.length + " bytes after " + codec + ", " + size + " expected");
         }
         return out;
+    }
+
+    /** The bytes of a page (BytesInput.toByteArray is deprecated in favour of buffer-managed copies). */
+    private static byte[] bytes(BytesInput b) throws IOException {
+        long size = b.size();
+        if (size < 0 || size > MAX_PAGE_BYTES) {
+            throw new IOException("corrupt parquet page: " + size + " bytes");
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream((int) size);
+        b.writeAllTo(out);
+        return out.toByteArray();
     }
 
     private static byte[] readAll(InputStream in, int size) throws IOException {

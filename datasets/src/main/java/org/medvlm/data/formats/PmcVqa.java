@@ -98,7 +98,7 @@ public final class PmcVqa {
             int index = 0;
             while ((row = parser.parseNext()) != null) {
                 long line = parser.getContext().currentLine();
-                String where = "row " + (++index) + " (line " + line + ")";
+                String where = "row " + (++index) + " (line " + line + ")"; // the line where the row ends
                 String figure = cell(row, col, "figure_path").strip();
                 String question = cell(row, col, "question");
                 if (question.isBlank()) {

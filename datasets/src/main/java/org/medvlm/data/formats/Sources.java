@@ -20,6 +20,7 @@ import java.util.stream.Stream;
 /** Reading text and JSON as the datasets store them: UTF-8 with or without BOM, LF or CRLF, final newline or not. */
 final class Sources {
     private static final char BOM = '\uFEFF';
+    private static final long MAX_JSON_BYTES = 512L << 20;
 
     private Sources() {}
 
@@ -70,6 +71,16 @@ final class Sources {
     /** Parses a JSON file; malformed JSON fails with one line naming the file and the position. */
     static JsonElement json(Path file) {
         existing(file);
+        try {
+            // the annotation files are a few MB; a tree of something hundreds of times larger would exhaust the heap
+            long size = Files.size(file);
+            if (size > MAX_JSON_BYTES) {
+                throw new IllegalArgumentException(file + ": " + size / (1 << 20) + " MiB is too large for an annotation "
+                        + "JSON file (limit " + MAX_JSON_BYTES / (1 << 20) + " MiB)");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(file + ": " + e.getMessage(), e);
+        }
         try (Reader r = reader(file)) {
             r.mark(1);
             if (r.read() != BOM) {
