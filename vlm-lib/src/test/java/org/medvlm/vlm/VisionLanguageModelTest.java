@@ -117,10 +117,18 @@ class VisionLanguageModelTest {
             NDArray input = m.create(ids, new Shape(1, ids.length));
             NDArray alone = gated.languageModel().logits(input, m.ones(new Shape(1, ids.length), ai.djl.ndarray.types.DataType.INT64));
             assertEquals(0f, vlmLogits.sub(alone).abs().max().getFloat(), 0f);
-            // and once a gate opens, the image does change them
-            Map<String, NDArray> sd = new LinkedHashMap<>(gated.stateDict());
-            String gate = sd.keySet().stream().filter(k -> k.endsWith("attn_gate")).findFirst().orElseThrow();
-            assertEquals(0f, sd.get(gate).abs().sum().getFloat());
+            // the gates are what holds the image back: open one and the logits move
+            try (VisionLanguageModel opened = VisionLanguageModel.builtin(Fusion.GATED)) {
+                Map<String, NDArray> sd = opened.stateDict();
+                List<String> gates = sd.keySet().stream().filter(k -> k.endsWith("attn_gate")).toList();
+                assertEquals(opened.languageModel().config().nLayer(), gates.size(), "one gated block per layer (every 1)");
+                for (String gate : gates) {
+                    assertEquals(0f, sd.get(gate).abs().sum().getFloat(), gate);
+                }
+                sd.get(gates.get(0)).addi(1f); // the model's own array
+                NDArray openLogits = opened.promptLogits(List.of(scan(4, 64, 64)), questions, m);
+                assertTrue(openLogits.sub(alone).abs().max().getFloat() > 1e-6);
+            }
         }
     }
 
