@@ -73,7 +73,7 @@ final class VlmCommand implements Callable<Integer> {
 
         @Option(names = "--fusion", paramLabel = "KIND",
                 description = "For the built-in model: ${COMPLETION-CANDIDATES} (default: qformer).")
-        Fusion fusion = Fusion.QFORMER;
+        Fusion fusion;
 
         @Option(names = "--json", description = "Print the summary as JSON.")
         boolean json;
@@ -87,7 +87,11 @@ final class VlmCommand implements Callable<Integer> {
             if (dir != null && builtin) {
                 throw new UserError("give a model folder or --builtin, not both");
             }
-            VisionLanguageModel model = dir == null ? VisionLanguageModel.builtin(fusion) : openModel(dir);
+            if (dir != null && fusion != null) {
+                throw new UserError("--fusion applies to the built-in model; a model folder's config.json names its fusion");
+            }
+            VisionLanguageModel model = dir == null
+                    ? VisionLanguageModel.builtin(fusion == null ? Fusion.QFORMER : fusion) : openModel(dir);
             String source = dir == null ? "built-in" : dir.toString();
             parent.session.setModel(model, source);
             VisionLanguageModel.Summary summary = model.summary();
@@ -115,8 +119,8 @@ final class VlmCommand implements Callable<Integer> {
         String question;
 
         @Option(names = "--dataset", paramLabel = "SPEC",
-                description = {"Ask about dataset examples instead: FORMAT:PATH (e.g. slake:Slake1.0),",
-                    "phantoms:COUNT:SEED, or the NAME of a dataset loaded with 'medvqa load ... as NAME'."})
+                description = "Ask about dataset examples instead: FORMAT:PATH (slake:Slake1.0, phantoms:COUNT:SEED) "
+                    + "or the NAME of a dataset loaded with 'medvqa load ... as NAME'.")
         String dataset;
 
         @Option(names = "--n", paramLabel = "N", defaultValue = "16", showDefaultValue = picocli.CommandLine.Help.Visibility.ALWAYS,

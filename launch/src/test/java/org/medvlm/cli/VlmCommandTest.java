@@ -259,6 +259,9 @@ class VlmCommandTest {
         CliRun load = CliRun.of("vlm", "load", model.toString(), "--json");
         assertEquals(0, load.exitCode(), load.err());
         assertEquals(model.toString(), JsonParser.parseString(load.out().strip()).getAsJsonObject().get("source").getAsString());
+        CliRun fusion = CliRun.of("vlm", "load", model.toString(), "--fusion", "gated");
+        assertEquals(Medvlm.EXIT_INPUT, fusion.exitCode());
+        assertTrue(fusion.errIsOneLine() && fusion.err().contains("--fusion applies to the built-in model"), fusion.err());
         CliRun both = CliRun.of("vlm", "ask", png.toString(), "q", "--model", model.toString(), "--builtin");
         assertEquals(Medvlm.EXIT_USAGE, both.exitCode());
         assertTrue(both.errIsOneLine(), both.err());
