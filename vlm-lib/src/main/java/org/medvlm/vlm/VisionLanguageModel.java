@@ -35,6 +35,7 @@ import org.medvlm.generate.Generator;
 import org.medvlm.layers.RandomWeights;
 import org.medvlm.qformer.QFormer;
 import org.medvlm.qformer.QFormerProjector;
+import org.medvlm.vision.BiomedClipKeys;
 import org.medvlm.vision.Preprocess;
 import org.medvlm.vision.VisionTransformer;
 
@@ -168,7 +169,8 @@ public final class VisionLanguageModel implements AutoCloseable {
      * Loads a model folder into {@code manager} (which the model then owns and closes): {@code config.json}
      * ({@link VlmConfig}), the weights ({@code model.safetensors} or a sharded index) and
      * {@code tokenizer.json} (in the folder, or in the text part's folder). Parts given as folders in the
-     * config take their weights from there, in the part's own key names, unless the composite's file has them.
+     * config take their weights from there, in the part's own key names (a vision folder may hold an open_clip
+     * BiomedCLIP file: its {@code visual.trunk.*} is used), unless the composite's file has them.
      * Loading is strict: a missing or unexpected key, or a shape mismatch, fails naming the key.
      */
     public static VisionLanguageModel load(Path dir, NDManager manager) throws IOException {
@@ -232,7 +234,8 @@ public final class VisionLanguageModel implements AutoCloseable {
         }
         StateDict sd = StateDict.open(config.partDir(part).get());
         opened.add(sd);
-        return sd;
+        // a vision folder may be an open_clip file (BiomedCLIP, converted to safetensors): keep its trunk
+        return part == VlmConfig.Part.VISION ? BiomedClipKeys.toTimm(sd) : sd;
     }
 
     private static NDManager newManager() {

@@ -215,23 +215,32 @@ class VisionLanguageModelTest {
     @Test
     void partsMayComeFromTheirOwnFolders(@TempDir Path dir) throws IOException {
         // the language model as a Hub-style BLOOM folder next to the composite, referenced by path
+        // and the vision tower as an open_clip (BiomedCLIP-style) file with a text tower beside it
         Path lm = Files.createDirectories(dir.resolve("bloom-tiny"));
+        Path clip = Files.createDirectories(dir.resolve("clip"));
         Map<String, NDArray> bloomOnly = new LinkedHashMap<>();
+        Map<String, NDArray> openClip = new LinkedHashMap<>();
         Map<String, NDArray> rest = new LinkedHashMap<>();
         qformer.stateDict().forEach((k, v) -> {
             if (k.startsWith("language_model.")) {
                 bloomOnly.put(k.substring("language_model.".length()), v);
+            } else if (k.startsWith("vision_model.")) {
+                openClip.put("visual.trunk." + k.substring("vision_model.".length()), v);
             } else {
                 rest.put(k, v);
             }
         });
+        openClip.put("text.proj.weight", qformer.stateDict().get("language_projection.weight"));
         SafetensorsWriter.write(lm.resolve("model.safetensors"), bloomOnly);
+        SafetensorsWriter.write(clip.resolve("model.safetensors"), openClip);
+        Files.writeString(clip.resolve("config.json"), qformer.config().part(VlmConfig.Part.VISION).toString());
         Files.writeString(lm.resolve("config.json"), qformer.config().part(VlmConfig.Part.TEXT).toString());
         qformer.tokenizer().writeTo(lm.resolve("tokenizer.json"));
         Path composite = Files.createDirectories(dir.resolve("vlm"));
         SafetensorsWriter.write(composite.resolve("model.safetensors"), rest);
         com.google.gson.JsonObject cfg = qformer.config().toJson(composite);
         cfg.addProperty("text_config", "../bloom-tiny");
+        cfg.addProperty("vision_config", "../clip");
         Files.writeString(composite.resolve("config.json"), cfg.toString());
         try (VisionLanguageModel back = VisionLanguageModel.load(composite)) {
             BufferedImage img = scan(8, 64, 64);
