@@ -101,9 +101,14 @@ public final class VisionLanguageModel implements AutoCloseable {
     /** The built-in small model with the given fusion, in a manager of its own. */
     public static VisionLanguageModel builtin(Fusion fusion) {
         NDManager m = newManager();
+        Tokenizer tokenizer = null;
         try {
-            return random(builtinConfig(fusion), Tokenizer.builtin(), m);
+            tokenizer = Tokenizer.builtin();
+            return random(builtinConfig(fusion), tokenizer, m);
         } catch (RuntimeException e) {
+            if (tokenizer != null) {
+                tokenizer.close();
+            }
             m.close();
             throw e;
         }
@@ -119,7 +124,7 @@ public final class VisionLanguageModel implements AutoCloseable {
         return random(builtinConfig(fusion), Tokenizer.builtin(), parent.newSubManager());
     }
 
-    /** The built-in configuration ({@code builtin/config.json}), both fusion parts included. */
+    /** The built-in configuration ({@code builtin/config.json}, which holds both fusion parts) for {@code fusion}. */
     public static VlmConfig builtinConfig(Fusion fusion) {
         try (InputStream in = VisionLanguageModel.class.getResourceAsStream("builtin/config.json")) {
             if (in == null) {
