@@ -15,8 +15,8 @@ import java.util.OptionalInt;
 public final class PmcVqaScorer {
     private PmcVqaScorer() {}
 
-    /** The metadata keys a {@code VqaExample} holds its choices under, in order. */
-    public static final List<String> CHOICE_KEYS = List.of("choice_A", "choice_B", "choice_C", "choice_D");
+    /** The metadata keys a {@code VqaExample} holds its choices under, in order (as the PMC-VQA loader writes them). */
+    public static final List<String> CHOICE_KEYS = List.of("choice_a", "choice_b", "choice_c", "choice_d");
 
     /** The index of the most similar choice, or empty when none is similar at all. */
     public static OptionalInt mostSimilar(List<String> choices, String text) {

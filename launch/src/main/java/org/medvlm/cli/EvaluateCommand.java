@@ -1,13 +1,175 @@
 package org.medvlm.cli;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import org.medvlm.data.VqaExample;
+import org.medvlm.metrics.Evaluation;
+import org.medvlm.metrics.EvaluationReport;
+import org.medvlm.metrics.GoldAnswers;
+import org.medvlm.metrics.Metric;
+import org.medvlm.metrics.NltkBleu;
+import org.medvlm.metrics.Predictions;
+import org.medvlm.phantoms.Phantoms;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
-/** Placeholder until its issue lands: refuses clearly. */
-@Command(name = "evaluate", mixinStandardHelpOptions = true, description = "Scores predictions (not built yet).")
+/**
+ * {@code medvlm evaluate}: scores a predictions file (JSON Lines of {@code {"id": ..., "answer": ...}})
+ * against a dataset's reference answers, overall and per answer type.
+ */
+@Command(name = "evaluate", mixinStandardHelpOptions = true, showDefaultValues = true,
+        description = {
+            "Scores predictions (JSON Lines of {\"id\": ..., \"answer\": ...}; \"prediction\" or \"text\" also accepted)"
+                    + " against a dataset's reference answers, overall and per answer type (closed/open).",
+            "Metrics: exact_match, llava_closed_accuracy (LLaVA-Med's, bug fixed), llava_closed_accuracy_published"
+                    + " (as its script computes it), llava_open_recall/precision/f1, vqa_med_accuracy, vqa_med_bleu"
+                    + " (the ImageCLEF evaluator's), pmc_vqa_choice_accuracy.",
+            "A question without a prediction counts as wrong (reported as 'missing'); a prediction for an id the"
+                    + " dataset does not have is an error."})
 final class EvaluateCommand implements Callable<Integer> {
+    private final Display display;
+
+    @Option(names = "--format", paramLabel = "FORMAT",
+            description = "The dataset's format: phantoms (PATH is COUNT:SEED, e.g. 200:7), or a published format"
+                    + " (vqa-rad, slake, pathvqa, vqa-med-2019/2020/2021, pmc-vqa) where its loader is built in.")
+    String format;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "PATH", description = "The dataset as distributed (or COUNT:SEED for phantoms).")
+    String path;
+
+    @Option(names = "--gold", paramLabel = "FILE",
+            description = "Reference answers as JSON Lines instead of a dataset: {\"id\", \"answers\": [...] or \"answer\", \"answer_type\"}.")
+    Path gold;
+
+    @Option(names = "--predictions", required = true, paramLabel = "FILE", description = "The answers to score (JSON Lines).")
+    Path predictions;
+
+    @Option(names = "--metric", split = ",", paramLabel = "METRIC", converter = MetricConverter.class,
+            description = "Metrics to compute (repeat or comma-separate); default: exact_match, llava_closed_accuracy,"
+                    + " llava_open_recall, vqa_med_accuracy, vqa_med_bleu.")
+    List<Metric> metrics = new ArrayList<>();
+
+    @Option(names = "--split", paramLabel = "SPLIT", description = "Score only this split (e.g. test).")
+    String split;
+
+    @Option(names = "--lang", paramLabel = "LANG", defaultValue = "all", description = "Score only en or zh questions (SLAKE), or all.")
+    String lang;
+
+    @Option(names = "--bleu-nltk", paramLabel = "VERSION", defaultValue = "3.2", converter = NltkConverter.class,
+            description = "NLTK behaviour of the VQA-Med BLEU: 3.2 (method0 drops unmatched orders: the published"
+                    + " leaderboards) or 3.3 (unmatched orders count as float_info.min: short answers score ~0).")
+    NltkBleu.Smoothing bleu;
+
+    @Option(names = "--json", description = "Print the scores as one JSON object.")
+    boolean json;
+
+    EvaluateCommand(Display display) {
+        this.display = display;
+    }
+
     @Override
-    public Integer call() {
-        throw new UserError("'evaluate' is not built yet");
+    public Integer call() throws IOException {
+        List<VqaExample> examples = filter(load());
+        if (examples.isEmpty()) {
+            throw new UserError("no questions to score" + (split != null ? " in split '" + split + "'" : "")
+                    + (!lang.equals("all") ? " in language '" + lang + "'" : ""));
+        }
+        if (!Files.isRegularFile(predictions)) {
+            throw new UserError(predictions + ": predictions file not found");
+        }
+        Predictions preds = Predictions.read(predictions);
+        Evaluation evaluation = Evaluation.standard().withBleu(bleu);
+        if (!metrics.isEmpty()) {
+            evaluation = evaluation.withMetrics(metrics);
+        }
+        EvaluationReport report = evaluation.score(examples, preds);
+        if (json) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("predictions", preds.byId().size());
+            out.putAll(report.toMap());
+            display.out().println(Json.compact(out));
+            display.out().flush();
+        } else {
+            display.show(report.table());
+            display.out().printf(Locale.ROOT, "%d questions scored, %d predictions, %d questions without a prediction%n",
+                    report.questions(), preds.byId().size(), report.missing());
+            display.out().flush();
+        }
+        return Medvlm.EXIT_OK;
+    }
+
+    private List<VqaExample> load() throws IOException {
+        if (gold != null) {
+            if (format != null || path != null) {
+                throw new UserError("give either --gold FILE or --format FORMAT PATH, not both");
+            }
+            if (!Files.isRegularFile(gold)) {
+                throw new UserError(gold + ": reference answers file not found");
+            }
+            return GoldAnswers.read(gold);
+        }
+        if (format == null || path == null) {
+            throw new UserError("name the reference answers: --format FORMAT PATH, or --gold FILE");
+        }
+        String f = format.strip().toLowerCase(Locale.ROOT);
+        if (f.equals("phantoms")) {
+            return Phantoms.fromSpec(path);
+        }
+        return published(f, path);
+    }
+
+    /**
+     * A published dataset through the data loaders. This is the one seam to them: with
+     * {@code org.medvlm.data.DatasetFormat} and {@code VqaDataset} on the class path the body is
+     * {@code return VqaDataset.read().format(DatasetFormat.of(format), path).examples();}
+     */
+    private List<VqaExample> published(String format, String path) {
+        throw new UserError("--format " + format + ": the published-dataset loaders are not part of this build;"
+                + " use --format phantoms COUNT:SEED or --gold FILE");
+    }
+
+    private List<VqaExample> filter(List<VqaExample> all) {
+        String l = lang.strip().toLowerCase(Locale.ROOT);
+        if (!List.of("en", "zh", "all").contains(l)) {
+            throw new UserError("--lang: expected en, zh or all, got '" + lang + "'");
+        }
+        List<VqaExample> out = new ArrayList<>();
+        for (VqaExample e : all) {
+            if ((split == null || split.equals(e.split())) && (l.equals("all") || l.equals(e.language()))) {
+                out.add(e);
+            }
+        }
+        return out;
+    }
+
+    static final class MetricConverter implements CommandLine.ITypeConverter<Metric> {
+        @Override
+        public Metric convert(String value) {
+            try {
+                return Metric.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    static final class NltkConverter implements CommandLine.ITypeConverter<NltkBleu.Smoothing> {
+        @Override
+        public NltkBleu.Smoothing convert(String value) {
+            return switch (value.strip()) {
+                case "3.2" -> NltkBleu.Smoothing.NLTK_3_2;
+                case "3.3" -> NltkBleu.Smoothing.NLTK_3_3;
+                default -> throw new CommandLine.TypeConversionException("expected 3.2 or 3.3, got '" + value + "'");
+            };
+        }
     }
 }
