@@ -214,15 +214,14 @@ public final class DicomImage {
             boolean invert = l.photometric().equals("MONOCHROME1");
             double slope = rescaleSlope();
             double intercept = rescaleIntercept();
-            for (int r = 0; r < l.rows(); r++) {
-                for (int c = 0; c < l.columns(); c++) {
-                    int g = w.apply(pixels.stored(frame, r, c, 0) * slope + intercept);
-                    if (invert) {
-                        g = 255 - g;
-                    }
-                    rgb[c] = g << 16 | g << 8 | g;
+            int[] target = ((java.awt.image.DataBufferInt) out.getRaster().getDataBuffer()).getData();
+            int first = pixels.index(frame, 0, 0, 0);
+            for (int i = 0; i < target.length; i++) {
+                int g = w.apply(pixels.value(first + i) * slope + intercept);
+                if (invert) {
+                    g = 255 - g;
                 }
-                out.setRGB(0, r, l.columns(), 1, rgb, 0, l.columns());
+                target[i] = g << 16 | g << 8 | g;
             }
             return out;
         }

@@ -34,6 +34,15 @@ final class NativeDecoder {
             decodeYbr422(b, px.offset(), l, out);
             return new Pixels(l, out, why);
         }
+        if (l.planarConfiguration() == 0 && bytesPerSample == 2 && l.bitsStored() == 16) {
+            // the usual CT/MR case, in one pass without per-sample masking
+            int at = px.offset();
+            for (int i = 0; i < out.length; i++, at += 2) {
+                int v = little ? (b[at] & 0xFF) | (b[at + 1] & 0xFF) << 8 : (b[at] & 0xFF) << 8 | (b[at + 1] & 0xFF);
+                out[i] = l.signed() ? (short) v : v;
+            }
+            return new Pixels(l, out, why);
+        }
         for (int f = 0; f < l.frames(); f++) {
             long frameStart = px.offset() + (long) f * l.frameBytes();
             int base = f * pixels * spp;

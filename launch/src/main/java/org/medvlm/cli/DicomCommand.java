@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "dicom", mixinStandardHelpOptions = true,
         description = {"Reads DICOM files: uncompressed (through ImageJ), RLE Lossless and JPEG baseline.",
-            "'dicom FILE' shows the windowed image and the header with identifying values masked (the notebook's %dicom)."},
+            "'dicom FILE' shows the windowed image and the header with identifying values masked (the notebook's %%dicom)."},
         subcommands = {DicomCommand.Info.class, DicomCommand.Render.class, DicomCommand.Show.class, DicomCommand.Header.class})
 final class DicomCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
@@ -112,8 +112,10 @@ final class DicomCommand implements Callable<Integer> {
 
     /** {@code dicom info FILE [--json]}: the figures an independent DICOM reader can check. */
     @Command(name = "info", mixinStandardHelpOptions = true,
-            description = {"Size, encoding, rescale, statistics of stored and modality values (all frames and samples),",
-                "and the stored value of frame 0, sample 0 at (0,0), (rows/2, cols/2), (rows-1, cols-1)."})
+            description = {"Size, encoding, rescale, and statistics of stored and modality values.",
+                "Statistics cover all frames and samples; pixels are the stored values of frame 0, sample 0 at (0,0), "
+                        + "(rows/2, cols/2) and (rows-1, cols-1). Stored values are pydicom's pixel_array (YBR JPEG stays "
+                        + "YCbCr), modality values its apply_modality_lut (rescale slope/intercept when both are present)."})
     static final class Info implements Callable<Integer> {
         @Parameters(paramLabel = "FILE", description = "A DICOM file.")
         Path file;
