@@ -1,13 +1,284 @@
 package org.medvlm.cli;
 
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import org.medvlm.data.VqaExample;
+import org.medvlm.dicom.WindowPreset;
+import org.medvlm.vlm.Answer;
+import org.medvlm.vlm.AnswerTable;
+import org.medvlm.vlm.Fusion;
+import org.medvlm.vlm.VisionLanguageModel;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
-/** Placeholder until its issue lands: refuses clearly. */
-@Command(name = "vlm", mixinStandardHelpOptions = true, description = "Loads the VLM and asks it about images (not built yet).")
+/**
+ * {@code vlm load} and {@code vlm ask}: the composite VLM from the command line and, through the same
+ * grammar, the notebook's {@code %vlm}. A loaded model stays in the {@link VlmSession} (the notebook keeps it
+ * between cells; a terminal run loads what it needs each time).
+ */
+@Command(name = "vlm", mixinStandardHelpOptions = true,
+        description = "Loads the vision-language model and asks it about images.",
+        subcommands = {VlmCommand.Load.class, VlmCommand.Ask.class})
 final class VlmCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    private final Display display;
+    private final VlmSession session;
+
+    VlmCommand(Display display) {
+        this.display = display;
+        this.session = VlmSession.of(display);
+    }
+
+    /** A bare {@code vlm} prints its usage. */
     @Override
     public Integer call() {
-        throw new UserError("'vlm' is not built yet");
+        spec.commandLine().usage(display.out());
+        return Medvlm.EXIT_OK;
+    }
+
+    /** Where the model comes from: a folder or the built-in small model. */
+    static final class ModelChoice {
+        @Option(names = "--model", paramLabel = "DIR",
+                description = "A model folder (config.json + safetensors + tokenizer.json).")
+        Path dir;
+
+        @Option(names = "--builtin", description = "The built-in small model (no download).")
+        boolean builtin;
+    }
+
+    @Command(name = "load", mixinStandardHelpOptions = true,
+            description = "Loads a model (the built-in small one by default) and prints its parts, sizes and fusion.")
+    static final class Load implements Callable<Integer> {
+        private final Display display;
+        @ParentCommand VlmCommand parent;
+
+        @Parameters(index = "0", arity = "0..1", paramLabel = "DIR",
+                description = "A model folder: config.json (model_type medvlm), safetensors, tokenizer.json.")
+        Path dir;
+
+        @Option(names = "--builtin", description = "The built-in small model (the default without DIR).")
+        boolean builtin;
+
+        @Option(names = "--fusion", paramLabel = "KIND",
+                description = "For the built-in model: ${COMPLETION-CANDIDATES} (default: qformer).")
+        Fusion fusion;
+
+        @Option(names = "--json", description = "Print the summary as JSON.")
+        boolean json;
+
+        Load(Display display) {
+            this.display = display;
+        }
+
+        @Override
+        public Integer call() throws IOException {
+            if (dir != null && builtin) {
+                throw new UserError("give a model folder or --builtin, not both");
+            }
+            if (dir != null && fusion != null) {
+                throw new UserError("--fusion applies to the built-in model; a model folder's config.json names its fusion");
+            }
+            VisionLanguageModel model = dir == null
+                    ? VisionLanguageModel.builtin(fusion == null ? Fusion.QFORMER : fusion) : openModel(dir);
+            String source = dir == null ? "built-in" : dir.toString();
+            parent.session.setModel(model, source);
+            VisionLanguageModel.Summary summary = model.summary();
+            if (json) {
+                display.out().println(Json.compact(summaryJson(summary, source)));
+                display.out().flush();
+            } else {
+                display.show(summary);
+            }
+            return Medvlm.EXIT_OK;
+        }
+    }
+
+    @Command(name = "ask", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"Asks the model a question about an image, or about N examples of a dataset.",
+                "The model is the one 'vlm load' loaded in this session, --model DIR, or the built-in one."})
+    static final class Ask implements Callable<Integer> {
+        private final Display display;
+        @ParentCommand VlmCommand parent;
+
+        @Parameters(index = "0", arity = "0..1", paramLabel = "IMAGE", description = "A PNG, JPEG or DICOM file.")
+        Path image;
+
+        @Parameters(index = "1", arity = "0..1", paramLabel = "QUESTION", description = "The question (quote it).")
+        String question;
+
+        @Option(names = "--dataset", paramLabel = "SPEC",
+                description = "Ask about dataset examples instead: FORMAT:PATH (slake:Slake1.0, phantoms:COUNT:SEED) "
+                    + "or the NAME of a dataset loaded with 'medvqa load ... as NAME'.")
+        String dataset;
+
+        @Option(names = "--n", paramLabel = "N", defaultValue = "16", showDefaultValue = picocli.CommandLine.Help.Visibility.ALWAYS,
+                description = "How many dataset examples (the first N).")
+        int n;
+
+        @ArgGroup(exclusive = true)
+        ModelChoice model = new ModelChoice();
+
+        @Option(names = "--window", paramLabel = "NAME",
+                description = "DICOM window: ${COMPLETION-CANDIDATES} (default: the file's own).")
+        WindowPreset window;
+
+        @Option(names = "--max-new-tokens", paramLabel = "N", description = "Answer length limit (default: the model's).")
+        Integer maxNewTokens;
+
+        @Option(names = "--json", description = "Print JSON instead of text.")
+        boolean json;
+
+        Ask(Display display) {
+            this.display = display;
+        }
+
+        @Override
+        public Integer call() throws IOException {
+            if (maxNewTokens != null && maxNewTokens <= 0) {
+                throw new UserError("--max-new-tokens must be positive, got " + maxNewTokens);
+            }
+            if (dataset == null && (image == null || question == null)) {
+                throw new UserError("give IMAGE and \"QUESTION\", or --dataset SPEC");
+            }
+            if (dataset != null && image != null) {
+                throw new UserError("give IMAGE and QUESTION, or --dataset, not both");
+            }
+            if (n <= 0) {
+                throw new UserError("--n must be positive, got " + n);
+            }
+            // read the input before the model: a typo in a path should not cost a model load
+            BufferedImage picture = image == null ? null : Images.read(image, window);
+            List<VqaExample> examples = dataset == null ? List.of() : DatasetSpec.first(display, dataset, n);
+            VlmSession session = parent.session;
+            VisionLanguageModel vlm;
+            boolean temporary;
+            if (model.dir != null) {
+                vlm = openModel(model.dir);
+                temporary = true;
+            } else if (!model.builtin && session.model().isPresent()) {
+                vlm = session.model().get();
+                temporary = false;
+            } else {
+                // remembered, so the next ask in a notebook does not build it again
+                vlm = VisionLanguageModel.builtin(Fusion.QFORMER);
+                session.setModel(vlm, "built-in");
+                temporary = false;
+            }
+            try {
+                int limit = maxNewTokens == null ? vlm.config().maxNewTokens() : maxNewTokens;
+                if (picture != null) {
+                    showAnswer(vlm.ask(picture, question, limit));
+                } else {
+                    showTable(answerAll(vlm, examples, limit));
+                }
+            } finally {
+                if (temporary) {
+                    vlm.close();
+                }
+            }
+            return Medvlm.EXIT_OK;
+        }
+
+        private void showAnswer(Answer answer) {
+            if (json) {
+                Map<String, Object> o = new LinkedHashMap<>();
+                o.put("image", image.toString());
+                o.put("question", answer.question());
+                o.put("answer", answer.text());
+                o.put("tokens", answer.tokenIds().length);
+                o.put("seconds", answer.seconds());
+                display.out().println(Json.compact(o));
+                display.out().flush();
+            } else if (display.rich()) {
+                display.show(answer);
+            } else {
+                display.out().println(answer.text());
+                display.out().flush();
+            }
+        }
+
+        private AnswerTable answerAll(VisionLanguageModel vlm, List<VqaExample> examples, int limit) throws IOException {
+            List<AnswerTable.Row> rows = new ArrayList<>();
+            // small batches keep memory flat for large N while still batching
+            int batch = 8;
+            for (int start = 0; start < examples.size(); start += batch) {
+                List<VqaExample> part = examples.subList(start, Math.min(examples.size(), start + batch));
+                List<BufferedImage> images = new ArrayList<>();
+                List<String> questions = new ArrayList<>();
+                for (VqaExample e : part) {
+                    if (e.image() == null) {
+                        throw new UserError(dataset + ": example " + e.id() + " has no image");
+                    }
+                    images.add(e.image().load());
+                    questions.add(e.question());
+                }
+                List<Answer> answers = vlm.ask(images, questions, limit);
+                for (int i = 0; i < part.size(); i++) {
+                    VqaExample e = part.get(i);
+                    rows.add(new AnswerTable.Row(e.id(), images.get(i), e.question(), e.answers(), answers.get(i).text()));
+                }
+            }
+            return new AnswerTable(dataset, rows);
+        }
+
+        private void showTable(AnswerTable table) {
+            if (json) {
+                Map<String, Object> o = new LinkedHashMap<>();
+                o.put("dataset", dataset);
+                o.put("n", table.rows().size());
+                o.put("correct", table.correctCount());
+                o.put("accuracy", table.accuracy());
+                List<Map<String, Object>> rows = new ArrayList<>();
+                for (AnswerTable.Row r : table.rows()) {
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    row.put("id", r.id());
+                    row.put("question", r.question());
+                    row.put("truth", r.truth().isEmpty() ? "" : r.truth().get(0));
+                    row.put("answer", r.answer());
+                    row.put("correct", r.correct());
+                    rows.add(row);
+                }
+                o.put("answers", rows);
+                display.out().println(Json.compact(o));
+                display.out().flush();
+            } else {
+                // the notebook renders the record through its table(); the terminal prints it as text
+                display.show(table);
+            }
+        }
+    }
+
+    static VisionLanguageModel openModel(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            throw new UserError(dir + ": no such model folder");
+        }
+        if (!Files.isDirectory(dir)) {
+            throw new UserError(dir + ": not a folder (a model folder holds config.json, safetensors and tokenizer.json)");
+        }
+        return VisionLanguageModel.load(dir);
+    }
+
+    static Map<String, Object> summaryJson(VisionLanguageModel.Summary s, String source) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("source", source);
+        o.put("fusion", s.fusion().key());
+        Map<String, Long> parts = new LinkedHashMap<>();
+        s.parts().forEach(p -> parts.put(p.name(), p.parameters()));
+        o.put("parts", parts);
+        o.put("parameters", s.parameters());
+        o.put("prompt_template", s.promptTemplate());
+        return o;
     }
 }

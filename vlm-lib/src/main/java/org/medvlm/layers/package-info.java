@@ -1,0 +1,10 @@
+/**
+ * Minimal model-building pieces on DJL NDArrays: a {@link org.medvlm.layers.Module} whose registered names are
+ * checkpoint keys, strict state-dict loading, and the three layers every model part needs (Linear, LayerNorm,
+ * Embedding). Each layer calls the engine's fused op (torch {@code linear}, {@code layer_norm}, {@code embedding}).
+ *
+ * <p>Memory rule for forward code: DJL attaches an op's result to the manager of its <em>first</em> operand, so
+ * forward methods always put the activation first and weights second; that way every temporary of a decoding step
+ * lands in the step's sub-manager and is freed when the step closes.
+ */
+package org.medvlm.layers;
