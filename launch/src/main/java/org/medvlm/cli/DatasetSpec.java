@@ -3,10 +3,8 @@ package org.medvlm.cli;
 import java.util.List;
 import java.util.Locale;
 import org.medvlm.data.DatasetFormat;
-import org.medvlm.data.LoadReport;
 import org.medvlm.data.VqaDataset;
 import org.medvlm.data.VqaExample;
-import org.medvlm.phantoms.Phantoms;
 
 /**
  * Resolves {@code --dataset}: {@code FORMAT:PATH} ({@code slake:Slake1.0}, {@code phantoms:200:7}) or the
@@ -25,16 +23,6 @@ final class DatasetSpec {
         return List.copyOf(all.subList(0, Math.min(n, all.size())));
     }
 
-    /*
-     * Straight to the generator: VqaReader.phantoms still refuses until its seam to org.medvlm.phantoms is
-     * connected at merge. Once it is, this can go back to VqaDataset.read().format(PHANTOMS, countAndSeed).
-     */
-    private static VqaDataset phantoms(String countAndSeed) {
-        List<VqaExample> examples = Phantoms.fromSpec(countAndSeed);
-        return VqaDataset.of(Phantoms.DATASET, examples,
-                new LoadReport.Builder(Phantoms.DATASET, java.nio.file.Path.of(countAndSeed)).build());
-    }
-
     static VqaDataset resolve(Display display, String spec) {
         int colon = spec.indexOf(':');
         if (colon > 0) {
@@ -48,9 +36,6 @@ final class DatasetSpec {
             if (format != null) {
                 if (format.isCaptions()) {
                     throw new UserError(spec + ": " + formatName + " holds image captions, not questions");
-                }
-                if (format == DatasetFormat.PHANTOMS) {
-                    return phantoms(spec.substring(colon + 1));
                 }
                 return VqaDataset.read().format(format, spec.substring(colon + 1));
             }
