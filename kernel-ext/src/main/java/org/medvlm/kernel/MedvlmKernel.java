@@ -1,5 +1,6 @@
 package org.medvlm.kernel;
 
+import io.github.spencerpark.jupyter.channels.JupyterConnection;
 import io.github.spencerpark.jupyter.kernel.KernelConnectionProperties;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -34,7 +35,9 @@ public final class MedvlmKernel {
         KernelConnectionProperties props = KernelConnectionProperties.parse(json);
         JavaKernel kernel = new JavaKernel();
         kernel.warmUpInBackground();
-        KernelConnection connection = new KernelConnection(props);
+        // -Dmedvlm.kernel.basePolling=true keeps the base library's polling loop (IJava's): the benchmark's baseline
+        JupyterConnection connection = Boolean.getBoolean("medvlm.kernel.basePolling")
+                ? new JupyterConnection(props) : new KernelConnection(props);
         kernel.becomeHandlerForConnection(connection);
         Protocol.install(kernel, connection);
         connection.connect();

@@ -24,6 +24,8 @@ import org.medvlm.cli.TerminalDisplay;
 final class JupyterHarness {
     static final String PYTHON = "/usr/bin/python3";
     static final String KERNEL_NAME = "medvlm-test";
+    /** The same kernel on the base library's polling loop (IJava's), for the benchmark's comparison. */
+    static final String BASELINE_KERNEL_NAME = "medvlm-test-base-polling";
     private static Path jupyterPath;
 
     private JupyterHarness() {}
@@ -49,6 +51,12 @@ final class JupyterHarness {
                         "--jvm-option=-Xmx1g", "--classpath", kernelClasspath());
         if (code != 0) {
             throw new IllegalStateException("install-kernel failed (" + code + "): " + out + err);
+        }
+        code = Medvlm.commandLine(new TerminalDisplay(new PrintWriter(out, true), new PrintWriter(err, true)))
+                .execute("install-kernel", "--prefix", prefix.toString(), "--name", BASELINE_KERNEL_NAME,
+                        "--jvm-option=-Xmx1g", "--jvm-option=-Dmedvlm.kernel.basePolling=true", "--classpath", kernelClasspath());
+        if (code != 0) {
+            throw new IllegalStateException("install-kernel (baseline) failed (" + code + "): " + out + err);
         }
         jupyterPath = prefix.resolve("share/jupyter");
         if (!Files.isRegularFile(jupyterPath.resolve("kernels/" + KERNEL_NAME + "/kernel.json"))) {
@@ -94,6 +102,7 @@ final class JupyterHarness {
         if (jupyter != null) {
             pb.environment().put("JUPYTER_PATH", jupyter.toString());
             pb.environment().put("MEDVLM_KERNEL_NAME", KERNEL_NAME);
+            pb.environment().put("MEDVLM_BASELINE_KERNEL_NAME", BASELINE_KERNEL_NAME);
         }
         pb.environment().put("PYTHONDONTWRITEBYTECODE", "1");
         pb.environment().put("PYDEVD_DISABLE_FILE_VALIDATION", "1");

@@ -19,6 +19,6 @@ class KernelBehaviourTest {
         String out = JupyterHarness.clean(r.output());
         System.out.println(out);
         assertEquals(0, r.code(), "kernel behaviour tests failed:\n" + out);
-        assertTrue(out.contains("Ran 8 tests") && out.contains("\nOK\n"), out);
+        assertTrue(out.contains("Ran 9 tests") && out.contains("\nOK\n"), out);
     }
 }

@@ -55,7 +55,7 @@ class JShellEngineTest {
         // the message, three down(...) frames and the cell's call
         assertEquals(5, e.lines().size(), e.lines().toString());
         assertEquals(3, e.lines().stream().filter(l -> l.contains("at down, snippet #")).count(), e.lines().toString());
-        assertTrue(e.lines().get(4).matches("\\tat snippet #\\d+, line 2"), e.lines().toString());
+        assertTrue(e.lines().get(4).matches("\\tat snippet #\\d+, line 1"), e.lines().toString());
         String all = String.join("\n", e.lines());
         assertFalse(all.contains("org.medvlm.kernel") || all.contains("jdk.jshell") || all.contains("reflect"), all);
     }
