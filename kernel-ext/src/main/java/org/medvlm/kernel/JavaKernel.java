@@ -18,6 +18,10 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Function;
+import org.medvlm.cli.Display;
+import org.medvlm.cli.Medvlm;
+import picocli.CommandLine;
 import org.medvlm.kernel.jshell.CellResult;
 import org.medvlm.kernel.jshell.EvalError;
 import org.medvlm.kernel.jshell.JShellEngine;
@@ -58,12 +62,17 @@ public final class JavaKernel extends BaseKernel {
     private Object lastDeclared;
 
     public JavaKernel() {
+        this(Medvlm::commandLine);
+    }
+
+    /** A kernel whose magics come from {@code tree} (tests add commands to {@code medvlm}'s). */
+    JavaKernel(Function<Display, CommandLine> tree) {
         super(StandardCharsets.UTF_8);
         Renderers.register(getRenderer());
         this.engine = new JShellEngine();
         this.out = new PrintWriter(new OutputStreamWriter(getIO().out, StandardCharsets.UTF_8), true);
         this.err = new PrintWriter(new OutputStreamWriter(getIO().err, StandardCharsets.UTF_8), true);
-        this.magics = new CommandMagics(out, err, value -> display(getRenderer().render(value)));
+        this.magics = new CommandMagics(out, err, value -> display(getRenderer().render(value)), tree);
         Notebook.bind(this);
     }
 
@@ -99,7 +108,7 @@ public final class JavaKernel extends BaseKernel {
         return code.toString();
     }
 
-    private void awaitWarm() throws EvalError {
+    void awaitWarm() throws EvalError {
         try {
             warm.get();
         } catch (ExecutionException e) {

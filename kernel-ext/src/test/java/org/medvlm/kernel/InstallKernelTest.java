@@ -37,7 +37,7 @@ class InstallKernelTest {
         JsonObject json = JsonParser.parseString(Files.readString(spec.resolve("kernel.json"))).getAsJsonObject();
         assertEquals("message", json.get("interrupt_mode").getAsString());
         assertEquals("java", json.get("language").getAsString());
-        assertEquals("Java (MedVLM)", json.get("display_name").getAsString());
+        assertEquals("MedVLM (Java)", json.get("display_name").getAsString());
         var argv = json.getAsJsonArray("argv");
         assertTrue(Path.of(argv.get(0).getAsString()).isAbsolute(), "java is an absolute path: " + argv);
         assertEquals("-Xmx2g", argv.get(1).getAsString());

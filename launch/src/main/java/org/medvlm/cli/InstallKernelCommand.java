@@ -58,7 +58,7 @@ final class InstallKernelCommand implements Callable<Integer> {
     @Option(names = "--name", defaultValue = "medvlm", description = "Kernel name (folder name; default: ${DEFAULT-VALUE}).")
     String name;
 
-    @Option(names = "--display-name", defaultValue = "Java (MedVLM)", description = "Name shown in the launcher (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--display-name", defaultValue = "MedVLM (Java)", description = "Name shown in the launcher (default: ${DEFAULT-VALUE}).")
     String displayName;
 
     @Option(names = "--java", paramLabel = "PATH", description = "The java to run the kernel with (default: the one running this command).")

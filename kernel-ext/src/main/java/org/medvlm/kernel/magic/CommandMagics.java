@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import org.medvlm.cli.Display;
 import org.medvlm.cli.Medvlm;
 import org.medvlm.io.AtomicFiles;
 import picocli.CommandLine;
@@ -28,6 +30,7 @@ public final class CommandMagics {
     private final PrintWriter out;
     private final PrintWriter err;
     private final Consumer<Object> renderer;
+    private final Function<Display, CommandLine> tree;
     private Object last;
     private boolean hasLast;
 
@@ -37,9 +40,15 @@ public final class CommandMagics {
      * @param renderer shows one value in the notebook
      */
     public CommandMagics(PrintWriter out, PrintWriter err, Consumer<Object> renderer) {
+        this(out, err, renderer, Medvlm::commandLine);
+    }
+
+    /** With another command tree than {@code medvlm}'s (tests add commands to it). */
+    public CommandMagics(PrintWriter out, PrintWriter err, Consumer<Object> renderer, Function<Display, CommandLine> tree) {
         this.out = out;
         this.err = err;
         this.renderer = renderer;
+        this.tree = tree;
     }
 
     /** The magic names: one per {@code medvlm} subcommand (and alias) usable in a notebook. */
@@ -153,7 +162,7 @@ public final class CommandMagics {
         return last;
     }
 
-    private static CommandLine tree(KernelDisplay display) {
-        return Medvlm.commandLine(display);
+    private CommandLine tree(KernelDisplay display) {
+        return tree.apply(display);
     }
 }
