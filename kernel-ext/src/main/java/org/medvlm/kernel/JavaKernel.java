@@ -29,6 +29,7 @@ import org.medvlm.kernel.live.LiveDisplay;
 import org.medvlm.kernel.magic.Cell;
 import org.medvlm.kernel.magic.CommandMagics;
 import org.medvlm.kernel.magic.MagicError;
+import org.medvlm.kernel.magic.Session;
 import org.medvlm.kernel.render.Renderers;
 
 /**
@@ -42,7 +43,7 @@ public final class JavaKernel extends BaseKernel {
     /** Evaluated before the first cell: IJava's statics and the toolkit's notebook-facing packages. */
     static final List<String> IMPORTS = List.of(
             "java.util.*", "java.util.stream.*", "java.io.*", "java.nio.file.*", "java.awt.image.BufferedImage",
-            "org.medvlm.kernel.live.*", "org.medvlm.kernel.Session", "tech.tablesaw.api.*", "org.knowm.xchart.*");
+            "org.medvlm.kernel.live.*", "org.medvlm.kernel.magic.Session", "tech.tablesaw.api.*", "org.knowm.xchart.*");
     /** Toolkit packages imported when present (they arrive with their issues). */
     static final List<String> TOOLKIT_PACKAGES = List.of(
             "org.medvlm.data", "org.medvlm.api", "org.medvlm.zero", "org.medvlm.dicom", "org.medvlm.vlm",
@@ -52,7 +53,6 @@ public final class JavaKernel extends BaseKernel {
     private final CommandMagics magics;
     private final PrintWriter out;
     private final PrintWriter err;
-    private final Session session = new Session();
     private final History history = new History();
     private final List<LiveDisplay> liveDisplays = new ArrayList<>();
     private final JsonArray payloads = new JsonArray();
@@ -170,10 +170,23 @@ public final class JavaKernel extends BaseKernel {
             return "Object";
         }
         Class<?> c = value.getClass();
-        while (c != null && (!Modifier.isPublic(c.getModifiers()) || c.getCanonicalName() == null || c.isAnonymousClass())) {
+        while (c != null && !accessible(c)) {
             c = c.getSuperclass();
         }
         return c == null ? "Object" : c.getCanonicalName();
+    }
+
+    /** Whether cell code can name the class: it and every class around it are public. */
+    private static boolean accessible(Class<?> c) {
+        if (c.getCanonicalName() == null) {
+            return false;
+        }
+        for (Class<?> k = c; k != null; k = k.getEnclosingClass()) {
+            if (!Modifier.isPublic(k.getModifiers())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** {@code %classpath}, {@code %jars} and {@code %help} act on the kernel itself, outside JShell. */
@@ -236,7 +249,7 @@ public final class JavaKernel extends BaseKernel {
     }
 
     Session session() {
-        return session;
+        return magics.session();
     }
 
     History history() {

@@ -22,7 +22,7 @@ import picocli.CommandLine.Parameters;
  * Cells in-process (no Jupyter client): a magic's shown value becomes the typed variable {@code last},
  * magics and code mix in one cell, and a usage error keeps the command's usage line.
  */
-class JavaKernelTest {
+public class JavaKernelTest {
     /** A result value as the toolkit's commands show them. */
     public record Demo(int n) {
         public int doubled() {
@@ -44,6 +44,10 @@ class JavaKernelTest {
 
         @Override
         public Integer call() {
+            // per-kernel state, as a dataset catalogue keeps the datasets a notebook loaded by name
+            java.util.concurrent.atomic.AtomicInteger calls = ((org.medvlm.kernel.magic.KernelDisplay) display).session()
+                    .get(java.util.concurrent.atomic.AtomicInteger.class, java.util.concurrent.atomic.AtomicInteger::new);
+            calls.incrementAndGet();
             display.show(new Demo(n));
             return 0;
         }
@@ -70,6 +74,15 @@ class JavaKernelTest {
         assertEquals("42", d.getData(MIMEType.TEXT_PLAIN));
         DisplayData same = kernel.executeCell("var plan = (JavaKernelTest.Demo) last(); plan.n()".replace("JavaKernelTest", JavaKernelTest.class.getName()));
         assertEquals("21", same.getData(MIMEType.TEXT_PLAIN));
+    }
+
+    @Test
+    void theSessionOutlivesEachMagic() throws EvalError {
+        var calls = kernel.session().get(java.util.concurrent.atomic.AtomicInteger.class, java.util.concurrent.atomic.AtomicInteger::new);
+        int before = calls.get();
+        kernel.executeCell("%demo 1\n%demo 2");
+        assertEquals(before + 2, calls.get());
+        assertEquals("2", kernel.executeCell("last.n()").getData(MIMEType.TEXT_PLAIN));
     }
 
     @Test

@@ -31,6 +31,7 @@ public final class CommandMagics {
     private final PrintWriter err;
     private final Consumer<Object> renderer;
     private final Function<Display, CommandLine> tree;
+    private final Session session = new Session();
     private Object last;
     private boolean hasLast;
 
@@ -54,7 +55,7 @@ public final class CommandMagics {
     /** The magic names: one per {@code medvlm} subcommand (and alias) usable in a notebook. */
     public Set<String> names() {
         Set<String> names = new TreeSet<>();
-        for (Map.Entry<String, CommandLine> e : tree(new KernelDisplay(out, err, renderer)).getSubcommands().entrySet()) {
+        for (Map.Entry<String, CommandLine> e : tree(new KernelDisplay(out, err, renderer, session)).getSubcommands().entrySet()) {
             if (!NOT_MAGICS.contains(e.getValue().getCommandName())) {
                 names.add(e.getKey());
             }
@@ -96,7 +97,7 @@ public final class CommandMagics {
         }
         StringWriter captured = new StringWriter();
         PrintWriter capture = new PrintWriter(captured, true);
-        KernelDisplay display = new KernelDisplay(out, capture, renderer);
+        KernelDisplay display = new KernelDisplay(out, capture, renderer, session);
         CommandLine root = tree(display);
         CommandLine command = root.getSubcommands().get(name);
         if (command == null) {
@@ -144,12 +145,17 @@ public final class CommandMagics {
 
     /** The full help text of a command, as {@code medvlm NAME --help} prints it. */
     public String help(String name) {
-        CommandLine root = tree(new KernelDisplay(out, err, renderer));
+        CommandLine root = tree(new KernelDisplay(out, err, renderer, session));
         CommandLine command = name == null || name.isBlank() ? root : root.getSubcommands().get(name.strip());
         if (command == null) {
             throw new MagicError("unknown command " + name, List.of("unknown command " + name + "; the commands are: " + String.join(", ", names())));
         }
         return command.getUsageMessage();
+    }
+
+    /** The state the magics share for the kernel's lifetime. */
+    public Session session() {
+        return session;
     }
 
     /** Whether a magic has shown a value since the kernel started. */

@@ -13,13 +13,20 @@ public final class KernelDisplay implements Display {
     private final PrintWriter out;
     private final PrintWriter err;
     private final Consumer<Object> renderer;
+    private final Session session;
     private Object last;
     private boolean shown;
 
-    public KernelDisplay(PrintWriter out, PrintWriter err, Consumer<Object> renderer) {
+    public KernelDisplay(PrintWriter out, PrintWriter err, Consumer<Object> renderer, Session session) {
         this.out = out;
         this.err = err;
         this.renderer = renderer;
+        this.session = session;
+    }
+
+    /** The kernel's session (e.g. the datasets loaded by name), shared by every magic of the kernel. */
+    public Session session() {
+        return session;
     }
 
     @Override

@@ -1,4 +1,4 @@
-package org.medvlm.kernel;
+package org.medvlm.kernel.magic;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -6,7 +6,9 @@ import java.util.function.Supplier;
 
 /**
  * State that lives as long as one kernel: the datasets a notebook loaded by name, a loaded model.
- * Keyed by type, so a command's state (e.g. a dataset catalogue) needs no change here.
+ * Keyed by type, so a command's state (e.g. a dataset catalogue) needs no change here. Commands reach it
+ * through the notebook's display ({@link KernelDisplay#session()}); notebook code through
+ * {@code Notebook.session()}.
  */
 public final class Session {
     private final Map<Class<?>, Object> state = new LinkedHashMap<>();
