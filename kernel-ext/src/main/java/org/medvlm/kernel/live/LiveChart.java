@@ -40,8 +40,11 @@ public final class LiveChart {
     }
 
     /** Adds a point to a named series (created on first use). */
-    public synchronized LiveChart add(String seriesName, double x, double y) {
-        series.computeIfAbsent(seriesName, k -> new ArrayList<>()).add(new double[] {x, y});
+    public LiveChart add(String seriesName, double x, double y) {
+        synchronized (this) {
+            series.computeIfAbsent(seriesName, k -> new ArrayList<>()).add(new double[] {x, y});
+        }
+        // outside this chart's lock: the display may draw the chart, and the kernel flushes displays at cell end
         display.update(this::chart);
         return this;
     }
