@@ -1,0 +1,411 @@
+package org.medvlm.kernel;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import io.github.spencerpark.jupyter.channels.ShellReplyEnvironment;
+import io.github.spencerpark.jupyter.kernel.BaseKernel;
+import io.github.spencerpark.jupyter.kernel.LanguageInfo;
+import io.github.spencerpark.jupyter.kernel.ReplacementOptions;
+import io.github.spencerpark.jupyter.kernel.display.DisplayData;
+import io.github.spencerpark.jupyter.messages.publish.PublishClearOutput;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.lang.reflect.Modifier;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Function;
+import org.medvlm.cli.Display;
+import org.medvlm.cli.Medvlm;
+import picocli.CommandLine;
+import org.medvlm.kernel.jshell.CellResult;
+import org.medvlm.kernel.jshell.EvalError;
+import org.medvlm.kernel.jshell.JShellEngine;
+import org.medvlm.kernel.live.LiveDisplay;
+import org.medvlm.kernel.magic.Cell;
+import org.medvlm.kernel.magic.CommandMagics;
+import org.medvlm.kernel.magic.MagicError;
+import org.medvlm.kernel.magic.Session;
+import org.medvlm.kernel.render.Renderers;
+
+/**
+ * The MedVLM notebook kernel: Java cells evaluated by an in-process JShell (IJava's conventions:
+ * {@code display(...)}, {@code %classpath}/{@code %jars}), the toolkit's commands as magics, and the
+ * toolkit's values rendered as tables, charts and images.
+ */
+public final class JavaKernel extends BaseKernel {
+    static final String VERSION = Objects.requireNonNullElse(JavaKernel.class.getPackage().getImplementationVersion(), "dev");
+
+    /** Evaluated before the first cell: IJava's statics and the toolkit's notebook-facing packages. */
+    static final List<String> IMPORTS = List.of(
+            "java.util.*", "java.util.stream.*", "java.io.*", "java.nio.file.*", "java.awt.image.BufferedImage",
+            "org.medvlm.kernel.live.*", "org.medvlm.kernel.magic.Session", "tech.tablesaw.api.*", "org.knowm.xchart.*");
+    /** Toolkit packages imported when present (they arrive with their issues). */
+    static final List<String> TOOLKIT_PACKAGES = List.of(
+            "org.medvlm.data", "org.medvlm.api", "org.medvlm.zero", "org.medvlm.dicom", "org.medvlm.vlm",
+            "org.medvlm.eval", "org.medvlm.train");
+
+    private final JShellEngine engine;
+    private final CommandMagics magics;
+    private final PrintWriter out;
+    private final PrintWriter err;
+    private final History history = new History();
+    private final List<LiveDisplay> liveDisplays = new ArrayList<>();
+    private final JsonArray payloads = new JsonArray();
+    private final CompletableFuture<Void> warm = new CompletableFuture<>();
+    private volatile ShellReplyEnvironment cellEnv;
+    private volatile MagicError magicError;
+    private Object lastDeclared;
+
+    public JavaKernel() {
+        this(Medvlm::commandLine);
+    }
+
+    /** A kernel whose magics come from {@code tree} (tests add commands to {@code medvlm}'s). */
+    JavaKernel(Function<Display, CommandLine> tree) {
+        super(StandardCharsets.UTF_8);
+        Renderers.register(getRenderer());
+        this.engine = new JShellEngine();
+        this.out = new PrintWriter(new OutputStreamWriter(getIO().out, StandardCharsets.UTF_8), true);
+        this.err = new PrintWriter(new OutputStreamWriter(getIO().err, StandardCharsets.UTF_8), true);
+        this.magics = new CommandMagics(out, err, value -> display(getRenderer().render(value)), tree);
+        Notebook.bind(this);
+    }
+
+    /**
+     * Compiles the imports and a first expression on a background thread, started before the kernel
+     * connects: javac's first compile costs about a second, which would otherwise land on the first cell.
+     */
+    public void warmUpInBackground() {
+        Thread t = new Thread(() -> {
+            try {
+                engine.eval(importsSource());
+                engine.eval("1 + 1");
+                magics.names();
+                warm.complete(null);
+            } catch (Throwable e) {
+                warm.completeExceptionally(e);
+            }
+        }, "medvlm-warmup");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    static String importsSource() {
+        StringBuilder code = new StringBuilder("import static org.medvlm.kernel.Notebook.*;\n");
+        for (String i : IMPORTS) {
+            code.append("import ").append(i).append(";\n");
+        }
+        for (String p : TOOLKIT_PACKAGES) {
+            if (JavaKernel.class.getClassLoader().getResource(p.replace('.', '/')) != null) {
+                code.append("import ").append(p).append(".*;\n");
+            }
+        }
+        return code.toString();
+    }
+
+    void awaitWarm() throws EvalError {
+        try {
+            warm.get();
+        } catch (ExecutionException e) {
+            throw new EvalError("KernelError", "the kernel failed to start: " + e.getCause(), List.of("the kernel failed to start: " + e.getCause()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new EvalError("Interrupted", "interrupted", List.of("interrupted"));
+        }
+    }
+
+    /** Runs one notebook cell; returns what it shows as its result, or null. */
+    DisplayData executeCell(String code) throws EvalError {
+        awaitWarm();
+        CellResult last = null;
+        for (Cell.Part part : Cell.parse(code)) {
+            last = null;
+            if (part instanceof Cell.Code c) {
+                last = engine.eval(c.source());
+            } else if (part instanceof Cell.LineMagic m) {
+                if (!kernelMagic(m.name(), m.args())) {
+                    evalMagic("org.medvlm.kernel.Notebook.runEncodedMagic(\"" + m.name() + "\", \"" + b64(m.args()) + "\");");
+                }
+            } else if (part instanceof Cell.CellMagic m) {
+                evalMagic("org.medvlm.kernel.Notebook.runEncodedCellMagic(\"" + m.name() + "\", \"" + b64(m.args())
+                        + "\", \"" + b64(m.body()) + "\");");
+            }
+        }
+        return last != null && last.hasValue() ? getRenderer().render(last.value()) : null;
+    }
+
+    /**
+     * Runs a command magic inside JShell, so an interrupt stops it like any cell; then makes the value it
+     * showed the notebook variable {@code last}, typed when its class is public.
+     */
+    private void evalMagic(String call) throws EvalError {
+        magicError = null;
+        try {
+            engine.eval(call);
+        } catch (EvalError e) {
+            MagicError m = magicError;
+            if (m != null && e.name().equals(MagicError.class.getName())) {
+                throw new EvalError("UsageError", m.getMessage(), m.lines());
+            }
+            throw e;
+        }
+        if (magics.hasLast() && magics.last() != lastDeclared) {
+            lastDeclared = magics.last();
+            String type = visibleType(lastDeclared);
+            try {
+                engine.eval("var last = (" + type + ") org.medvlm.kernel.Notebook.last();");
+            } catch (EvalError e) {
+                engine.eval("var last = org.medvlm.kernel.Notebook.last();");
+            }
+        }
+    }
+
+    private static String visibleType(Object value) {
+        if (value == null) {
+            return "Object";
+        }
+        Class<?> c = value.getClass();
+        while (c != null && !accessible(c)) {
+            c = c.getSuperclass();
+        }
+        return c == null ? "Object" : c.getCanonicalName();
+    }
+
+    /** Whether cell code can name the class: it and every class around it are public. */
+    private static boolean accessible(Class<?> c) {
+        if (c.getCanonicalName() == null) {
+            return false;
+        }
+        for (Class<?> k = c; k != null; k = k.getEnclosingClass()) {
+            if (!Modifier.isPublic(k.getModifiers())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@code %classpath}, {@code %jars} and {@code %help} act on the kernel itself, outside JShell. */
+    private boolean kernelMagic(String name, String args) throws EvalError {
+        try {
+            return kernelMagicOrFalse(name, args);
+        } catch (MagicError | IllegalArgumentException e) {
+            List<String> lines = e instanceof MagicError m ? m.lines() : List.of(e.getMessage());
+            throw new EvalError("UsageError", e.getMessage(), lines);
+        }
+    }
+
+    private boolean kernelMagicOrFalse(String name, String args) {
+        switch (name) {
+            case "classpath", "jars" -> {
+                List<String> added = org.medvlm.kernel.magic.ClasspathMagic.add(args, engine::addToClasspath);
+                out.println("added to the classpath: " + String.join(", ", added));
+                out.flush();
+                return true;
+            }
+            case "help" -> {
+                String text = magics.help(args);
+                JsonObject page = new JsonObject();
+                page.addProperty("source", "page");
+                JsonObject data = new JsonObject();
+                data.addProperty("text/plain", text);
+                page.add("data", data);
+                page.addProperty("start", 0);
+                synchronized (payloads) {
+                    payloads.add(page);
+                }
+                return true;
+            }
+            default -> {
+                return false;
+            }
+        }
+    }
+
+    void runLineMagic(String name, String args) {
+        try {
+            magics.line(name, args);
+        } catch (MagicError e) {
+            magicError = e;
+            throw e;
+        }
+    }
+
+    void runCellMagic(String name, String args, String body) {
+        try {
+            magics.cell(name, args, body);
+        } catch (MagicError e) {
+            magicError = e;
+            throw e;
+        }
+    }
+
+    Object magicLast() {
+        return magics.last();
+    }
+
+    Session session() {
+        return magics.session();
+    }
+
+    History history() {
+        return history;
+    }
+
+    int executionCount() {
+        return executionCount.get();
+    }
+
+    int nextExecutionCount() {
+        return executionCount.getAndIncrement();
+    }
+
+    void beginCell(ShellReplyEnvironment env) {
+        engine.resetStop();
+        cellEnv = env;
+    }
+
+    /** Sends the last state of every live display made in the cell, then forgets them. */
+    void endCell() {
+        List<LiveDisplay> live;
+        synchronized (liveDisplays) {
+            live = List.copyOf(liveDisplays);
+            liveDisplays.clear();
+        }
+        for (LiveDisplay d : live) {
+            try {
+                d.flush();
+            } catch (RuntimeException e) {
+                err.println("could not update a live display: " + e);
+            }
+        }
+        out.flush();
+        err.flush();
+        cellEnv = null;
+    }
+
+    void live(LiveDisplay display) {
+        synchronized (liveDisplays) {
+            liveDisplays.add(display);
+        }
+    }
+
+    JsonArray takePayloads() {
+        synchronized (payloads) {
+            JsonArray copy = payloads.deepCopy();
+            while (payloads.size() > 0) {
+                payloads.remove(0);
+            }
+            return copy;
+        }
+    }
+
+    void clearOutput(boolean wait) {
+        ShellReplyEnvironment env = cellEnv;
+        if (env == null) {
+            throw new IllegalStateException("clearOutput() works only while a cell runs");
+        }
+        env.publish(wait ? PublishClearOutput.BEFORE_NEXT_OUTPUT : PublishClearOutput.NOW);
+    }
+
+    private static String b64(String s) {
+        return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public DisplayData eval(String expr) throws Exception {
+        return executeCell(expr);
+    }
+
+    @Override
+    public LanguageInfo getLanguageInfo() {
+        return new LanguageInfo.Builder("java")
+                .version(Runtime.version().toString())
+                .mimetype("text/x-java-source")
+                .fileExtension(".jshell")
+                .pygments("java")
+                .codemirror("text/x-java")
+                .build();
+    }
+
+    JsonObject languageInfoJson() {
+        JsonObject info = new JsonObject();
+        info.addProperty("name", "java");
+        info.addProperty("version", Runtime.version().toString());
+        info.addProperty("mimetype", "text/x-java-source");
+        info.addProperty("file_extension", ".jshell");
+        info.addProperty("pygments_lexer", "java");
+        info.addProperty("codemirror_mode", "text/x-java");
+        return info;
+    }
+
+    @Override
+    public String getBanner() {
+        return "MedVLM kernel " + VERSION + " (Java " + Runtime.version() + "): Java cells, and the toolkit's magics ("
+                + "%help lists them)";
+    }
+
+    @Override
+    public ReplacementOptions complete(String code, int at) {
+        int lineStart = code.lastIndexOf('\n', Math.max(0, at - 1)) + 1;
+        String line = code.substring(lineStart, at);
+        if (line.matches("\\s*%%?[\\w-]*")) {
+            String typed = line.strip().replaceFirst("^%+", "");
+            List<String> names = new ArrayList<>();
+            for (String n : allMagicNames()) {
+                if (n.startsWith(typed)) {
+                    names.add(n);
+                }
+            }
+            return names.isEmpty() ? null : new ReplacementOptions(names, at - typed.length(), at);
+        }
+        if (!warm.isDone()) {
+            return null;
+        }
+        JShellEngine.Completions c = engine.complete(code, at);
+        return c.matches().isEmpty() ? null : new ReplacementOptions(c.matches(), c.start(), c.end());
+    }
+
+    private List<String> allMagicNames() {
+        List<String> names = new ArrayList<>(magics.names());
+        names.addAll(List.of("classpath", "jars", "help"));
+        return names;
+    }
+
+    @Override
+    public DisplayData inspect(String code, int at, boolean extraDetail) {
+        if (!warm.isDone()) {
+            return null;
+        }
+        String doc = engine.inspect(code, at);
+        return doc.isEmpty() ? null : new DisplayData(doc);
+    }
+
+    @Override
+    public String isComplete(String code) {
+        List<Cell.Part> parts = Cell.parse(code);
+        for (Cell.Part p : parts) {
+            if (p instanceof Cell.Code c) {
+                String status = engine.isComplete(c.source());
+                if (!status.equals("complete")) {
+                    return status;
+                }
+            }
+        }
+        return "complete";
+    }
+
+    @Override
+    public void interrupt() {
+        engine.stop();
+    }
+
+    @Override
+    public void onShutdown(boolean isRestarting) {
+        engine.close();
+    }
+}

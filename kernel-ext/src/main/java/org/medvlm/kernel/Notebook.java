@@ -1,0 +1,109 @@
+package org.medvlm.kernel;
+
+import io.github.spencerpark.jupyter.kernel.display.DisplayData;
+import java.util.UUID;
+import org.medvlm.kernel.live.LiveDisplay;
+import org.medvlm.kernel.magic.Session;
+
+/**
+ * What notebook code reaches through {@code import static org.medvlm.kernel.Notebook.*} (done at kernel
+ * start), with IJava's names: {@link #display}, {@link #render}, {@link #updateDisplay},
+ * {@link #clearOutput}, plus {@link #last()} (the last value a magic showed) and {@link #session()}.
+ *
+ * <p>The static kernel reference is set once when the kernel starts, like IJava's
+ * {@code IJava.getKernelInstance()}; notebook code has no other handle on the kernel.
+ */
+public final class Notebook {
+    private static volatile JavaKernel kernel;
+
+    private Notebook() {}
+
+    static void bind(JavaKernel k) {
+        kernel = k;
+    }
+
+    static JavaKernel kernel() {
+        JavaKernel k = kernel;
+        if (k == null) {
+            throw new IllegalStateException("no notebook kernel is running in this JVM");
+        }
+        return k;
+    }
+
+    /** Renders a value (as the kernel would show it) without showing it. */
+    public static DisplayData render(Object value) {
+        return value instanceof DisplayData d ? d : kernel().getRenderer().render(value);
+    }
+
+    /** Renders a value as the given MIME types only, e.g. {@code render(chart, "image/svg+xml")}. */
+    public static DisplayData render(Object value, String... mimeTypes) {
+        return kernel().getRenderer().renderAs(value, mimeTypes);
+    }
+
+    /** Shows a value now, in the running cell; returns its display id for {@link #updateDisplay}. */
+    public static String display(Object value) {
+        return display(value, UUID.randomUUID().toString());
+    }
+
+    /** Shows a value under the given display id. */
+    public static String display(Object value, String displayId) {
+        DisplayData data = new DisplayData(render(value));
+        data.setDisplayId(displayId);
+        kernel().display(data);
+        return displayId;
+    }
+
+    /** Replaces what display {@code id} shows (an {@code update_display_data} message). */
+    public static void updateDisplay(String id, Object value) {
+        DisplayData data = new DisplayData(render(value));
+        data.setDisplayId(id);
+        kernel().getIO().display.updateDisplay(id, data);
+    }
+
+    /**
+     * An image as a PNG {@code data:} URI: put it in a Tablesaw string column and the table shows it as a
+     * thumbnail.
+     */
+    public static String imageUri(java.awt.image.BufferedImage image) {
+        return org.medvlm.kernel.render.TableHtml.dataUri(image);
+    }
+
+    /** Clears the cell's output now. */
+    public static void clearOutput() {
+        kernel().clearOutput(false);
+    }
+
+    /** The last value a magic showed ({@code %zero ...} then {@code var plan = (ZeroPlan) last();}). */
+    public static Object last() {
+        return kernel().magicLast();
+    }
+
+    /** The kernel's session: datasets loaded by name and other per-kernel state. */
+    public static Session session() {
+        return kernel().session();
+    }
+
+    /** Runs a line magic from code: {@code magic("zero", "--gpus 8")}. */
+    public static void magic(String name, String args) {
+        kernel().runLineMagic(name, args);
+    }
+
+    /** Internal: a live display registers itself so the kernel sends its last state when the cell ends. */
+    public static void live(LiveDisplay display) {
+        kernel().live(display);
+    }
+
+    /** Called by the code the kernel generates for {@code %name args}; the arguments are Base64 text. */
+    public static void runEncodedMagic(String name, String base64Args) {
+        magic(name, decode(base64Args));
+    }
+
+    /** Called by the code the kernel generates for a {@code %%name} cell. */
+    public static void runEncodedCellMagic(String name, String base64Args, String base64Body) {
+        kernel().runCellMagic(name, decode(base64Args), decode(base64Body));
+    }
+
+    private static String decode(String b64) {
+        return new String(java.util.Base64.getDecoder().decode(b64), java.nio.charset.StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,66 @@
+package org.medvlm.kernel.magic;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A notebook cell cut into what runs it: Java code, line magics ({@code %name args} on a line of its
+ * own) and, when the cell starts with {@code %%name args}, one cell magic that owns the whole body.
+ */
+public final class Cell {
+    private static final Pattern LINE_MAGIC = Pattern.compile("^\\s*%(?!%)([\\w.-]+)(?:[ \\t]+(.*))?$");
+    private static final Pattern CELL_MAGIC = Pattern.compile("^%%([\\w.-]+)(?:[ \\t]+(.*))?$");
+
+    /** One part of a cell, run in order. */
+    public sealed interface Part permits Code, LineMagic, CellMagic {}
+
+    /** Java source for JShell. */
+    public record Code(String source) implements Part {}
+
+    /** {@code %name args}: {@code args} is the raw rest of the line, split later like a shell would. */
+    public record LineMagic(String name, String args) implements Part {}
+
+    /** {@code %%name args} followed by the cell's body. */
+    public record CellMagic(String name, String args, String body) implements Part {}
+
+    private Cell() {}
+
+    public static List<Part> parse(String cell) {
+        String[] lines = cell.split("\\R", -1);
+        int first = 0;
+        while (first < lines.length && lines[first].isBlank()) {
+            first++;
+        }
+        if (first < lines.length) {
+            Matcher m = CELL_MAGIC.matcher(lines[first].strip());
+            if (m.matches()) {
+                String body = String.join("\n", java.util.Arrays.asList(lines).subList(first + 1, lines.length));
+                return List.of(new CellMagic(m.group(1), nullToEmpty(m.group(2)), body));
+            }
+        }
+        List<Part> parts = new ArrayList<>();
+        StringBuilder code = new StringBuilder();
+        for (String line : lines) {
+            Matcher m = LINE_MAGIC.matcher(line);
+            if (m.matches()) {
+                if (!code.toString().isBlank()) {
+                    parts.add(new Code(code.toString()));
+                }
+                code.setLength(0);
+                parts.add(new LineMagic(m.group(1), nullToEmpty(m.group(2)).strip()));
+            } else {
+                code.append(line).append('\n');
+            }
+        }
+        if (!code.toString().isBlank()) {
+            parts.add(new Code(code.toString()));
+        }
+        return parts;
+    }
+
+    private static String nullToEmpty(String s) {
+        return s == null ? "" : s;
+    }
+}

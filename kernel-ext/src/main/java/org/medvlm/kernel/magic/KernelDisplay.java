@@ -1,0 +1,64 @@
+package org.medvlm.kernel.magic;
+
+import java.io.PrintWriter;
+import java.util.function.Consumer;
+import org.medvlm.cli.Display;
+
+/**
+ * The notebook's {@link Display}: text goes to the cell's stdout/stderr streams, results are rendered
+ * (tables as HTML, charts and images as PNG) and the last one shown is kept so the notebook can go on
+ * with it in code ({@code last}).
+ */
+public final class KernelDisplay implements Display {
+    private final PrintWriter out;
+    private final PrintWriter err;
+    private final Consumer<Object> renderer;
+    private final Session session;
+    private Object last;
+    private boolean shown;
+
+    public KernelDisplay(PrintWriter out, PrintWriter err, Consumer<Object> renderer, Session session) {
+        this.out = out;
+        this.err = err;
+        this.renderer = renderer;
+        this.session = session;
+    }
+
+    /** The kernel's session (e.g. the datasets loaded by name), shared by every magic of the kernel. */
+    public Session session() {
+        return session;
+    }
+
+    @Override
+    public PrintWriter out() {
+        return out;
+    }
+
+    @Override
+    public PrintWriter err() {
+        return err;
+    }
+
+    @Override
+    public void show(Object result) {
+        out.flush();
+        renderer.accept(result);
+        last = result;
+        shown = true;
+    }
+
+    @Override
+    public boolean rich() {
+        return true;
+    }
+
+    /** The last value shown, or null when nothing was. */
+    public Object last() {
+        return last;
+    }
+
+    /** Whether {@link #show} was called. */
+    public boolean shown() {
+        return shown;
+    }
+}

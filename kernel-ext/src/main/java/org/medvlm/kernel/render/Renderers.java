@@ -1,0 +1,100 @@
+package org.medvlm.kernel.render;
+
+import io.github.spencerpark.jupyter.kernel.display.RenderContext;
+import io.github.spencerpark.jupyter.kernel.display.Renderer;
+import io.github.spencerpark.jupyter.kernel.display.mime.MIMEType;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.VectorGraphicsEncoder;
+import org.knowm.xchart.internal.chartpart.Chart;
+import tech.tablesaw.api.Table;
+
+/**
+ * How the toolkit's values look in a notebook, registered once when the kernel starts. The toolkit's
+ * libraries never import the kernel; the kernel knows their types. BufferedImages are already PNG
+ * through the base library's renderer.
+ * <ul>
+ *   <li>XChart charts: {@code image/png} (and {@code image/svg+xml} when asked for).</li>
+ *   <li>Tablesaw tables: {@code text/html} with image thumbnails, plus a text/plain fallback.</li>
+ *   <li>Records with a public {@code table()} returning a Table (plans, summaries, answer tables): the
+ *       table as HTML, followed by the record's {@code chart()} as an inline PNG when it has one.</li>
+ * </ul>
+ */
+public final class Renderers {
+    private static final MIMEType SVG = MIMEType.IMAGE_SVG;
+
+    private Renderers() {}
+
+    public static void register(Renderer renderer) {
+        renderer.createRegistration(Chart.class)
+                .preferring(MIMEType.IMAGE_PNG)
+                .supporting(SVG)
+                .register(Renderers::chart);
+        renderer.createRegistration(Table.class)
+                .preferring(MIMEType.TEXT_HTML)
+                .register((table, context) -> context.renderIfRequested(MIMEType.TEXT_HTML, () -> TableHtml.of(table)));
+        renderer.createRegistration(Record.class)
+                .preferring(MIMEType.TEXT_HTML)
+                .register(Renderers::record);
+    }
+
+    private static void chart(Chart<?, ?> chart, RenderContext context) {
+        context.renderIfRequested(MIMEType.IMAGE_PNG, () -> Base64.getEncoder().encodeToString(png(chart)));
+        context.renderIfRequested(SVG, () -> svg(chart));
+    }
+
+    /** The chart as PNG bytes. */
+    public static byte[] png(Chart<?, ?> chart) {
+        try {
+            return BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static String svg(Chart<?, ?> chart) {
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            VectorGraphicsEncoder.saveVectorGraphic(chart, out, VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
+            return out.toString(StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void record(Record value, RenderContext context) {
+        Object table = call(value, "table");
+        if (!(table instanceof Table t)) {
+            return; // a plain record: its toString() is the text/plain form
+        }
+        context.renderIfRequested(MIMEType.TEXT_HTML, () -> {
+            StringBuilder html = new StringBuilder(TableHtml.of(t));
+            if (call(value, "chart") instanceof Chart<?, ?> chart) {
+                html.append("<img src=\"data:image/png;base64,")
+                        .append(Base64.getEncoder().encodeToString(png(chart))).append("\"/>");
+            }
+            return html.toString();
+        });
+    }
+
+    /** Calls a public no-argument method if the record has one; null otherwise. */
+    private static Object call(Object value, String name) {
+        try {
+            Method m = value.getClass().getMethod(name);
+            // records declared in a cell are not public classes; their public methods are still meant to be called
+            if (!m.trySetAccessible()) {
+                return null;
+            }
+            return m.invoke(value);
+        } catch (NoSuchMethodException | IllegalAccessException e) {
+            return null;
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            throw new IllegalStateException(value.getClass().getSimpleName() + "." + name + "() failed: " + e.getCause(), e.getCause());
+        }
+    }
+}

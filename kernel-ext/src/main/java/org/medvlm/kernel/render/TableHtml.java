@@ -1,0 +1,132 @@
+package org.medvlm.kernel.render;
+
+import java.awt.Image;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.Locale;
+import javax.imageio.ImageIO;
+import tech.tablesaw.api.Table;
+import tech.tablesaw.columns.Column;
+
+/**
+ * A Tablesaw table as an HTML table for the notebook. Cells that hold an image (a {@code data:image/...}
+ * URI, a {@link BufferedImage}, or the path of an existing PNG/JPEG file) become inline {@code <img>}
+ * thumbnails, so a dataset sample table shows its pictures. At most {@link #MAX_ROWS} rows are written.
+ */
+public final class TableHtml {
+    static final int MAX_ROWS = 50;
+    static final int THUMBNAIL = 96;
+
+    private TableHtml() {}
+
+    public static String of(Table table) {
+        StringBuilder html = new StringBuilder(4096);
+        html.append("<table class=\"medvlm-table\">");
+        if (table.name() != null && !table.name().isBlank()) {
+            html.append("<caption>").append(escape(table.name())).append("</caption>");
+        }
+        html.append("<thead><tr>");
+        for (String name : table.columnNames()) {
+            html.append("<th>").append(escape(name)).append("</th>");
+        }
+        html.append("</tr></thead><tbody>");
+        int rows = Math.min(table.rowCount(), MAX_ROWS);
+        for (int r = 0; r < rows; r++) {
+            html.append("<tr>");
+            for (Column<?> c : table.columns()) {
+                html.append("<td>").append(cell(c.get(r))).append("</td>");
+            }
+            html.append("</tr>");
+        }
+        html.append("</tbody></table>");
+        if (table.rowCount() > rows) {
+            html.append("<p>").append(table.rowCount() - rows).append(" more rows (").append(table.rowCount())
+                    .append(" in all)</p>");
+        }
+        return html.toString();
+    }
+
+    static String cell(Object value) {
+        if (value == null) {
+            return "";
+        }
+        if (value instanceof BufferedImage image) {
+            return img(dataUri(thumbnail(image)));
+        }
+        String text = value.toString();
+        if (text.startsWith("data:image/")) {
+            return img(text);
+        }
+        String lower = text.toLowerCase(Locale.ROOT);
+        if ((lower.endsWith(".png") || lower.endsWith(".jpg") || lower.endsWith(".jpeg")) && text.length() < 4096) {
+            try {
+                Path p = Path.of(text);
+                if (Files.isRegularFile(p) && Files.size(p) < 64L << 20) {
+                    BufferedImage image = ImageIO.read(p.toFile());
+                    if (image != null) {
+                        return img(dataUri(thumbnail(image)));
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // not a readable picture: show the text
+            }
+        }
+        return escape(text);
+    }
+
+    private static String img(String src) {
+        return "<img src=\"" + escape(src) + "\" style=\"max-width:" + THUMBNAIL + "px;max-height:" + THUMBNAIL + "px\"/>";
+    }
+
+    /** A copy no larger than the thumbnail size, so a table of 12 CT slices stays a few hundred kB. */
+    static BufferedImage thumbnail(BufferedImage image) {
+        int w = image.getWidth();
+        int h = image.getHeight();
+        double scale = Math.min(1.0, (double) THUMBNAIL / Math.max(w, h));
+        int tw = Math.max(1, (int) Math.round(w * scale));
+        int th = Math.max(1, (int) Math.round(h * scale));
+        BufferedImage out = new BufferedImage(tw, th, BufferedImage.TYPE_INT_RGB);
+        var g = out.createGraphics();
+        try {
+            g.drawImage(image.getScaledInstance(tw, th, Image.SCALE_SMOOTH), 0, 0, null);
+        } finally {
+            g.dispose();
+        }
+        return out;
+    }
+
+    /** A PNG data URI of an image. */
+    public static String dataUri(BufferedImage image) {
+        return "data:image/png;base64," + Base64.getEncoder().encodeToString(png(image));
+    }
+
+    static byte[] png(BufferedImage image) {
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            ImageIO.write(image, "png", bytes);
+            return bytes.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static String escape(String s) {
+        StringBuilder b = new StringBuilder(s.length() + 16);
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '<' -> b.append("&lt;");
+                case '>' -> b.append("&gt;");
+                case '&' -> b.append("&amp;");
+                case '"' -> b.append("&quot;");
+                default -> b.append(c);
+            }
+        }
+        return b.toString();
+    }
+}

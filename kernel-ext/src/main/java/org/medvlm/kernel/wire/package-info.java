@@ -1,0 +1,2 @@
+/** The kernel's side of the Jupyter wire: the base library's channels without its polling sleep. */
+package org.medvlm.kernel.wire;

@@ -1,0 +1,108 @@
+package org.medvlm.kernel.jshell;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The engine in-process: real result objects, IJava's value rules, user-only stack traces, stop. */
+class JShellEngineTest {
+    private static JShellEngine engine;
+
+    @BeforeAll
+    static void start() {
+        engine = new JShellEngine();
+    }
+
+    @AfterAll
+    static void close() {
+        engine.close();
+    }
+
+    @Test
+    void theLastExpressionIsTheRealObject() throws EvalError {
+        CellResult r = engine.eval("var img = new java.awt.image.BufferedImage(3, 2, 1);\nimg");
+        assertTrue(r.hasValue());
+        BufferedImage img = assertInstanceOf(BufferedImage.class, r.value());
+        assertEquals(3, img.getWidth());
+        assertEquals(42, engine.eval("int a = 40; a + 2").value());
+        assertEquals("ab", engine.eval("\"a\" + \"b\"").value());
+        assertEquals(null, engine.eval("(String) null").value());
+    }
+
+    @Test
+    void declarationsAndStatementsShowNothing() throws EvalError {
+        assertFalse(engine.eval("int b = 5;").hasValue());
+        assertFalse(engine.eval("void f() {}").hasValue());
+        assertFalse(engine.eval("for (int i = 0; i < 2; i++) {}").hasValue());
+        assertEquals(5, engine.eval("b").value());
+    }
+
+    @Test
+    void exceptionsShowTheUsersFramesOnly() {
+        EvalError e = assertThrows(EvalError.class, () -> engine.eval(
+                "int down(int n) { if (n == 0) throw new IllegalStateException(\"bottom\"); return down(n - 1); }\ndown(2)"));
+        assertEquals("java.lang.IllegalStateException", e.name());
+        assertEquals("java.lang.IllegalStateException: bottom", e.lines().get(0));
+        // the message, three down(...) frames and the cell's call
+        assertEquals(5, e.lines().size(), e.lines().toString());
+        assertEquals(3, e.lines().stream().filter(l -> l.contains("at down, snippet #")).count(), e.lines().toString());
+        assertTrue(e.lines().get(4).matches("\\tat snippet #\\d+, line 1"), e.lines().toString());
+        String all = String.join("\n", e.lines());
+        assertFalse(all.contains("org.medvlm.kernel") || all.contains("jdk.jshell") || all.contains("reflect"), all);
+    }
+
+    @Test
+    void compileErrorsNameTheProblemAndPointAtIt() {
+        EvalError e = assertThrows(EvalError.class, () -> engine.eval("int x = \"text\";"));
+        assertEquals("CompilationException", e.name());
+        assertTrue(e.getMessage().contains("incompatible types"), e.getMessage());
+        assertTrue(e.lines().contains("    int x = \"text\";"), e.lines().toString());
+    }
+
+    @Test
+    void completenessFollowsTheProtocol() {
+        assertEquals("complete", engine.isComplete("1 + 1"));
+        assertEquals("complete", engine.isComplete("int a = 1; void g() {}"));
+        assertEquals("incomplete", engine.isComplete("void g() {"));
+        assertEquals("incomplete", engine.isComplete("for (int i = 0; i < 3; i++)"));
+        assertEquals("invalid", engine.isComplete("int int int = ;"));
+    }
+
+    @Test
+    void completesMembers() {
+        JShellEngine.Completions c = engine.complete("Math.ma", 7);
+        assertEquals(java.util.List.of("max("), c.matches());
+        assertEquals(5, c.start());
+    }
+
+    @Test
+    void stopEndsABusyLoopAndTheEngineGoesOn() throws Exception {
+        engine.resetStop();
+        CompletableFuture<EvalError> running = CompletableFuture.supplyAsync(() -> {
+            try {
+                engine.eval("long spins = 0; while (true) { spins++; }");
+                return null;
+            } catch (EvalError e) {
+                return e;
+            }
+        });
+        Thread.sleep(1500);
+        long sent = System.nanoTime();
+        engine.stop();
+        EvalError e = running.get(10, TimeUnit.SECONDS);
+        long ms = (System.nanoTime() - sent) / 1_000_000;
+        assertEquals("Interrupted", e.name());
+        assertTrue(ms < 2000, "stopped after " + ms + " ms");
+        engine.resetStop();
+        assertEquals(7, engine.eval("3 + 4").value());
+    }
+}

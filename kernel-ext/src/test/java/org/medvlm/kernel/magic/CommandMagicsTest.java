@@ -1,0 +1,64 @@
+package org.medvlm.kernel.magic;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.medvlm.cli.Medvlm;
+import org.medvlm.cli.TerminalDisplay;
+
+/** The magics run the real {@code medvlm} command tree: same help, same errors, usage line on a typo. */
+class CommandMagicsTest {
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+    private final List<Object> shown = new ArrayList<>();
+    private final CommandMagics magics = new CommandMagics(new PrintWriter(out, true), new PrintWriter(err, true), shown::add);
+
+    @Test
+    void everyNotebookCommandIsAMagic() {
+        assertTrue(magics.names().containsAll(List.of("zero", "medvqa", "dicom", "vlm", "train")), magics.names().toString());
+        assertFalse(magics.names().contains("install-kernel"));
+        assertFalse(magics.names().contains("help"));
+    }
+
+    @Test
+    void helpIsTheCommandLinesHelp() {
+        magics.line("zero", "--help");
+        StringWriter terminal = new StringWriter();
+        Medvlm.commandLine(new TerminalDisplay(new PrintWriter(terminal, true), new PrintWriter(new StringWriter(), true)))
+                .execute("zero", "--help");
+        assertEquals(terminal.toString(), out.toString());
+        assertTrue(out.toString().startsWith("Usage: medvlm zero"));
+        assertEquals(terminal.toString().strip(), magics.help("zero").strip());
+    }
+
+    @Test
+    void aTypoGetsTheMessageAndTheUsageLine() {
+        MagicError e = assertThrows(MagicError.class, () -> magics.line("zero", "--gpus-typo 8"));
+        assertTrue(e.getMessage().contains("--gpus-typo"), e.getMessage());
+        assertTrue(e.lines().get(e.lines().size() - 1).startsWith("Usage: medvlm zero"), e.lines().toString());
+        assertEquals("", err.toString(), "the error is the magic's error output, not stderr text");
+    }
+
+    @Test
+    void unknownMagicsAndTerminalOnlyCommandsAreRefused() {
+        MagicError unknown = assertThrows(MagicError.class, () -> magics.line("zeroo", ""));
+        assertTrue(unknown.lines().get(0).contains("the magics are: %"), unknown.lines().toString());
+        assertThrows(MagicError.class, () -> magics.line("install-kernel", "--user"));
+    }
+
+    @Test
+    void trainRefusesClearlyForTheCellAndLineForms() {
+        MagicError cell = assertThrows(MagicError.class, () -> magics.cell("train", "", "model = tiny\nsteps = 3"));
+        assertTrue(cell.getMessage().contains("training is not available yet"), cell.getMessage());
+        MagicError line = assertThrows(MagicError.class, () -> magics.line("train", "attach run-7"));
+        assertTrue(line.getMessage().contains("training is not available yet"), line.getMessage());
+        assertFalse(magics.hasLast());
+    }
+}
