@@ -29,7 +29,7 @@ import org.medvlm.kernel.live.LiveDisplay;
 import org.medvlm.kernel.magic.Cell;
 import org.medvlm.kernel.magic.CommandMagics;
 import org.medvlm.kernel.magic.MagicError;
-import org.medvlm.kernel.magic.Session;
+import org.medvlm.cli.Session;
 import org.medvlm.kernel.render.Renderers;
 
 /**
@@ -43,7 +43,7 @@ public final class JavaKernel extends BaseKernel {
     /** Evaluated before the first cell: IJava's statics and the toolkit's notebook-facing packages. */
     static final List<String> IMPORTS = List.of(
             "java.util.*", "java.util.stream.*", "java.io.*", "java.nio.file.*", "java.awt.image.BufferedImage",
-            "org.medvlm.kernel.live.*", "org.medvlm.kernel.magic.Session", "tech.tablesaw.api.*", "org.knowm.xchart.*");
+            "org.medvlm.kernel.live.*", "org.medvlm.cli.Session", "tech.tablesaw.api.*", "org.knowm.xchart.*");
     /** Toolkit packages imported when present (they arrive with their issues). */
     static final List<String> TOOLKIT_PACKAGES = List.of(
             "org.medvlm.data", "org.medvlm.api", "org.medvlm.zero", "org.medvlm.dicom", "org.medvlm.vlm",

@@ -3,7 +3,7 @@ package org.medvlm.kernel;
 import io.github.spencerpark.jupyter.kernel.display.DisplayData;
 import java.util.UUID;
 import org.medvlm.kernel.live.LiveDisplay;
-import org.medvlm.kernel.magic.Session;
+import org.medvlm.cli.Session;
 
 /**
  * What notebook code reaches through {@code import static org.medvlm.kernel.Notebook.*} (done at kernel

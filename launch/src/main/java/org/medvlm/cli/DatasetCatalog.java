@@ -8,16 +8,15 @@ import org.medvlm.data.VqaDataset;
 
 /**
  * Datasets loaded under a name ({@code medvqa load slake DIR as train}) for later {@code show} and
- * {@code stats}. One catalog belongs to one command tree: in the terminal it lives for one process; the
- * notebook kernel keeps its command tree, or hands its own catalog in by making its {@link Display} a
- * {@link Provider}. There is no static state.
+ * {@code stats}. It is kept in the display's {@link Session}: one process in the terminal, one kernel in
+ * the notebook.
  */
 public final class DatasetCatalog {
     private final Map<String, Object> datasets = new LinkedHashMap<>();
 
-    /** A display that owns the session's catalog (the kernel's); other displays get a fresh one per command tree. */
-    public interface Provider {
-        DatasetCatalog datasetCatalog();
+    /** The catalog of {@code display}'s session. */
+    static DatasetCatalog of(Display display) {
+        return display.session().get(DatasetCatalog.class, DatasetCatalog::new);
     }
 
     /** Stores a {@link VqaDataset} or {@link CaptionDataset} under {@code name}, replacing any earlier one. */

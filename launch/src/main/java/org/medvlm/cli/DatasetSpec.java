@@ -40,7 +40,7 @@ final class DatasetSpec {
                 return VqaDataset.read().format(format, spec.substring(colon + 1));
             }
         }
-        DatasetCatalog catalog = display instanceof DatasetCatalog.Provider p ? p.datasetCatalog() : new DatasetCatalog();
+        DatasetCatalog catalog = DatasetCatalog.of(display);
         if (!catalog.contains(spec) && colon > 0) {
             throw new UserError("--dataset " + spec + ": unknown format '" + spec.substring(0, colon) + "' (formats: "
                     + DatasetsCommand.FORMATS + ") and no dataset of that name is loaded");

@@ -38,12 +38,8 @@ final class DatasetsCommand implements Callable<Integer> {
     private final DatasetCatalog catalog;
 
     DatasetsCommand(Display display) {
-        this(display, display instanceof DatasetCatalog.Provider p ? p.datasetCatalog() : new DatasetCatalog());
-    }
-
-    DatasetsCommand(Display display, DatasetCatalog catalog) {
         this.display = display;
-        this.catalog = catalog;
+        this.catalog = DatasetCatalog.of(display);
     }
 
     @Override

@@ -22,6 +22,9 @@ public interface Display {
      */
     void show(Object result);
 
+    /** State kept between commands run on this display (named datasets, the loaded model). */
+    Session session();
+
     /** True where rich values (charts, images) can be shown; the terminal says false. */
     default boolean rich() {
         return false;

@@ -9,6 +9,7 @@ import tech.tablesaw.api.Table;
 public final class TerminalDisplay implements Display {
     private final PrintWriter out;
     private final PrintWriter err;
+    private final Session session = new Session();
 
     public TerminalDisplay(PrintWriter out, PrintWriter err) {
         this.out = out;
@@ -24,6 +25,8 @@ public final class TerminalDisplay implements Display {
     @Override public PrintWriter out() { return out; }
 
     @Override public PrintWriter err() { return err; }
+
+    @Override public Session session() { return session; }
 
     @Override
     public void show(Object result) {

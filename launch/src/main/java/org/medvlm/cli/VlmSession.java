@@ -4,23 +4,16 @@ import java.util.Optional;
 import org.medvlm.vlm.VisionLanguageModel;
 
 /**
- * What {@code vlm} commands remember between calls: the loaded model. Like {@link DatasetCatalog}, a
- * session belongs to one command tree unless the {@link Display} provides one: the notebook kernel's
- * display is a {@link Provider}, so {@code %vlm load} in one cell serves {@code %vlm ask} in the next,
- * and the kernel hands the same model to notebook code. There is no static state.
+ * What {@code vlm} commands remember between calls: the loaded model. It is kept in the display's
+ * {@link Session}, so in a notebook {@code %vlm load} in one cell serves {@code %vlm ask} in the next.
  */
 public final class VlmSession implements AutoCloseable {
     private VisionLanguageModel model;
     private String modelSource;
 
-    /** A display that owns the session (the kernel's); other displays get a fresh one per command tree. */
-    public interface Provider {
-        VlmSession vlmSession();
-    }
-
-    /** The display's session, or a new one where the display keeps none. */
+    /** The model state of {@code display}'s session. */
     static VlmSession of(Display display) {
-        return display instanceof Provider p ? p.vlmSession() : new VlmSession();
+        return display.session().get(VlmSession.class, VlmSession::new);
     }
 
     /** The loaded model, if {@code vlm load} (or a first {@code vlm ask}) ran in this session. */

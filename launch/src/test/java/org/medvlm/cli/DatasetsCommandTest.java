@@ -24,27 +24,7 @@ class DatasetsCommandTest {
     @TempDir Path dir;
 
     /** A display that records what commands show, as the notebook kernel would. */
-    static final class Recorder implements Display, DatasetCatalog.Provider {
-        final StringWriter out = new StringWriter();
-        final StringWriter err = new StringWriter();
-        final PrintWriter outW = new PrintWriter(out, true);
-        final PrintWriter errW = new PrintWriter(err, true);
-        final List<Object> shown = new ArrayList<>();
-        final DatasetCatalog catalog = new DatasetCatalog();
-        final boolean rich;
-
-        Recorder(boolean rich) {
-            this.rich = rich;
-        }
-
-        @Override public PrintWriter out() { return outW; }
-        @Override public PrintWriter err() { return errW; }
-        @Override public void show(Object result) { shown.add(result); }
-        @Override public boolean rich() { return rich; }
-        @Override public DatasetCatalog datasetCatalog() { return catalog; }
-    }
-
-    private static int run(Recorder d, String... args) {
+    private static int run(RecordingDisplay d, String... args) {
         return Medvlm.commandLine(d).execute(args);
     }
 
@@ -62,7 +42,7 @@ class DatasetsCommandTest {
 
     @Test
     void statsJsonHasExactlyTheSpecifiedShape() throws IOException {
-        Recorder d = new Recorder(false);
+        RecordingDisplay d = new RecordingDisplay(false);
         int code = run(d, "datasets", "stats", "--format", "slake", slakeFixture().toString(), "--json");
         assertEquals(0, code, d.err.toString());
         JsonObject o = JsonParser.parseString(d.out.toString().strip()).getAsJsonObject();
@@ -78,7 +58,7 @@ class DatasetsCommandTest {
 
     @Test
     void statsWithSplitAndLanguage() throws IOException {
-        Recorder d = new Recorder(false);
+        RecordingDisplay d = new RecordingDisplay(false);
         assertEquals(0, run(d, "medvqa", "stats", "--format", "slake", slakeFixture().toString(), "--split", "train",
                 "--lang", "zh", "--json"));
         JsonObject o = JsonParser.parseString(d.out.toString().strip()).getAsJsonObject();
@@ -89,7 +69,7 @@ class DatasetsCommandTest {
     @Test
     void realSlakeCountsThroughTheCommand() {
         Path slake = Shared.path("external/medvqa/slake/xiaoman-zhang__PMC-VQA/Slake1.0");
-        Recorder d = new Recorder(false);
+        RecordingDisplay d = new RecordingDisplay(false);
         assertEquals(0, run(d, "datasets", "stats", "--format", "slake", slake.toString(), "--lang", "en", "--json"));
         // computed independently with Python: Counter(r['answer_type'] for s in splits for r in json.load(...) if r['q_lang']=='en')
         assertEquals("{\"records\":7033,\"splits\":{\"train\":4919,\"validate\":1053,\"test\":1061},"
@@ -100,7 +80,7 @@ class DatasetsCommandTest {
     @Test
     void badInputIsOneLineAndNonZero() throws IOException {
         Path bad = Files.writeString(dir.resolve("validate.json"), "[{\"qid\": ");
-        Recorder d = new Recorder(false);
+        RecordingDisplay d = new RecordingDisplay(false);
         assertEquals(Medvlm.EXIT_INPUT, run(d, "datasets", "stats", "--format", "slake", bad.toString(), "--json"));
         String err = d.err.toString();
         assertEquals(1, err.strip().lines().count(), err);
@@ -108,20 +88,20 @@ class DatasetsCommandTest {
         assertEquals("", d.out.toString());
 
         Path csv = Files.writeString(dir.resolve("train.csv"), "Figure_path,Question\nx.jpg,q\n");
-        Recorder d2 = new Recorder(false);
+        RecordingDisplay d2 = new RecordingDisplay(false);
         assertEquals(Medvlm.EXIT_INPUT, run(d2, "datasets", "stats", "--format", "pmc-vqa", csv.toString(), "--json"));
         assertTrue(d2.err.toString().startsWith("medvlm medvqa stats: " + csv + ": missing column 'Answer'"), d2.err.toString());
 
-        Recorder d3 = new Recorder(false);
+        RecordingDisplay d3 = new RecordingDisplay(false);
         assertEquals(Medvlm.EXIT_INPUT, run(d3, "datasets", "stats", "--format", "mimic", dir.toString(), "--json"));
         assertEquals("medvlm medvqa stats: unknown dataset format 'mimic'; known: vqa-rad, slake, pathvqa, vqa-med-2019, "
                 + "vqa-med-2020, vqa-med-2021, pmc-vqa, pmc-oa, roco, phantoms", d3.err.toString().strip());
 
-        Recorder d4 = new Recorder(false);
+        RecordingDisplay d4 = new RecordingDisplay(false);
         assertEquals(Medvlm.EXIT_INPUT, run(d4, "datasets", "stats", "--format", "vqa-rad", dir.resolve("nope").toString()));
         assertEquals("medvlm medvqa stats: " + dir.resolve("nope") + ": no such file or folder", d4.err.toString().strip());
 
-        Recorder d5 = new Recorder(false);
+        RecordingDisplay d5 = new RecordingDisplay(false);
         assertEquals(0, run(d5, "datasets", "stats", "--format", "phantoms", "200:7", "--json"), d5.err.toString());
         var stats = JsonParser.parseString(d5.out.toString().strip()).getAsJsonObject();
         assertEquals(200, stats.get("records").getAsInt());
@@ -132,10 +112,10 @@ class DatasetsCommandTest {
 
     @Test
     void loadAsNameThenShowAndStatsInTheSameTree() throws IOException {
-        Recorder d = new Recorder(true);
+        RecordingDisplay d = new RecordingDisplay(true);
         var cl = Medvlm.commandLine(d);
         assertEquals(0, cl.execute("medvqa", "load", "slake", slakeFixture().toString(), "as", "sl"), d.err.toString());
-        assertTrue(d.catalog.contains("sl"));
+        assertTrue(DatasetCatalog.of(d).contains("sl"));
         assertTrue(d.out.toString().contains("loaded sl: slake: 3 records"), d.out.toString());
 
         d.shown.clear();
@@ -146,12 +126,12 @@ class DatasetsCommandTest {
         assertEquals(List.of("en", "en"), t.stringColumn("language").asList());
 
         // a fresh tree over the same kernel display still sees the catalog the display provides
-        Recorder same = d;
+        RecordingDisplay same = d;
         same.out.getBuffer().setLength(0);
         assertEquals(0, run(same, "medvqa", "stats", "sl", "--json"));
         assertEquals(3, JsonParser.parseString(same.out.toString().strip()).getAsJsonObject().get("records").getAsInt());
 
-        Recorder other = new Recorder(false);
+        RecordingDisplay other = new RecordingDisplay(false);
         assertEquals(Medvlm.EXIT_INPUT, run(other, "medvqa", "stats", "sl"));
         assertTrue(other.err.toString().contains("no dataset named 'sl' is loaded"), other.err.toString());
     }
@@ -169,14 +149,14 @@ class DatasetsCommandTest {
 
     @Test
     void showRefusesAWhereOnAFieldNoRecordHas() throws IOException {
-        Recorder d = new Recorder(false);
+        RecordingDisplay d = new RecordingDisplay(false);
         assertEquals(Medvlm.EXIT_INPUT, run(d, "medvqa", "show", "--format", "slake", slakeFixture().toString(), "--where", "organn=Lung"));
         assertTrue(d.err.toString().startsWith("medvlm medvqa show: --where organn=Lung: no record has a field 'organn'"), d.err.toString());
     }
 
     @Test
     void loadRefusesAMalformedAsClause() throws IOException {
-        Recorder d = new Recorder(false);
+        RecordingDisplay d = new RecordingDisplay(false);
         assertEquals(Medvlm.EXIT_USAGE, run(d, "medvqa", "load", "slake", slakeFixture().toString(), "named", "x"));
         assertTrue(d.err.toString().contains("expected 'as NAME'"), d.err.toString());
     }

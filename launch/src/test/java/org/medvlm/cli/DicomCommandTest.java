@@ -27,26 +27,9 @@ class DicomCommandTest {
 
     /** A display that records what was shown; {@code rich} as a notebook would say. */
     static Run run(boolean rich, String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        List<Object> shown = new ArrayList<>();
-        Display display = new Display() {
-            final PrintWriter o = new PrintWriter(out, true);
-            final PrintWriter e = new PrintWriter(err, true);
-            final TerminalDisplay text = new TerminalDisplay(o, e);
-
-            @Override public PrintWriter out() { return o; }
-            @Override public PrintWriter err() { return e; }
-            @Override public boolean rich() { return rich; }
-
-            @Override
-            public void show(Object result) {
-                shown.add(result);
-                text.show(result);
-            }
-        };
-        int code = Medvlm.commandLine(display).execute(args);
-        return new Run(code, out.toString(), err.toString(), shown);
+        RecordingDisplay display = new RecordingDisplay(rich);
+        int code = display.run(args);
+        return new Run(code, display.out.toString(), display.err.toString(), display.shown);
     }
 
     private Path ct() throws Exception {

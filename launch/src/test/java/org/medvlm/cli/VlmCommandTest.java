@@ -100,28 +100,11 @@ class VlmCommandTest {
     }
 
     /** A display like the notebook's: keeps what it is shown. */
-    static final class RichDisplay implements Display, VlmSession.Provider, DatasetCatalog.Provider {
-        final VlmSession session = new VlmSession();
-        final DatasetCatalog catalog = new DatasetCatalog();
-        final List<Object> shown = new ArrayList<>();
-        final StringWriter out = new StringWriter();
-        final StringWriter err = new StringWriter();
-        private final PrintWriter outWriter = new PrintWriter(out, true);
-        private final PrintWriter errWriter = new PrintWriter(err, true);
-
-        @Override public PrintWriter out() { return outWriter; }
-        @Override public PrintWriter err() { return errWriter; }
-        @Override public void show(Object result) { shown.add(result); }
-        @Override public boolean rich() { return true; }
-        @Override public VlmSession vlmSession() { return session; }
-        @Override public DatasetCatalog datasetCatalog() { return catalog; }
-    }
-
     @Test
     void inANotebookTheLoadedModelStaysAndAnswersAreRich(@TempDir Path dir) throws IOException {
-        RichDisplay display = new RichDisplay();
+        RecordingDisplay display = new RecordingDisplay(true);
         assertEquals(0, Medvlm.commandLine(display).execute("vlm", "load", "--builtin"), display.err.toString());
-        VlmSession session = display.session;
+        VlmSession session = VlmSession.of(display);
         var model = session.model().orElseThrow();
         Path png = writePng(dir);
         assertEquals(0, Medvlm.commandLine(display).execute("vlm", "ask", png.toString(), "Which organ?"),
@@ -130,7 +113,7 @@ class VlmCommandTest {
         Answer answer = (Answer) display.shown.get(display.shown.size() - 1);
         assertEquals("Which organ?", answer.question());
         assertEquals(80, answer.image().getWidth());
-        assertFalse(new RichDisplay().vlmSession().model().isPresent(), "another display has its own session");
+        assertFalse(VlmSession.of(new RecordingDisplay(true)).model().isPresent(), "another display has its own session");
         session.close();
     }
 
@@ -181,7 +164,7 @@ class VlmCommandTest {
 
     @Test
     void inANotebookANamedDatasetGivesATableWithThumbnails(@TempDir Path dir) throws IOException {
-        RichDisplay display = new RichDisplay();
+        RecordingDisplay display = new RecordingDisplay(true);
         Path rad = vqaRad(dir);
         assertEquals(0, Medvlm.commandLine(display).execute("medvqa", "load", "vqa-rad", rad.toString(), "as", "rad"),
                 display.err.toString());
@@ -193,7 +176,7 @@ class VlmCommandTest {
         assertTrue(table.stringColumn("thumbnail").get(0).startsWith("data:image/png;base64,"));
         assertEquals("yes", table.stringColumn("truth").get(0));
         assertTrue(List.of("✓", "✗").contains(table.stringColumn("✓/✗").get(2)));
-        display.session.close();
+        VlmSession.of(display).close();
     }
 
     @Test
@@ -208,7 +191,7 @@ class VlmCommandTest {
                 .string(org.medvlm.dicom.Tags.RESCALE_INTERCEPT, "DS", "-1024").string(org.medvlm.dicom.Tags.RESCALE_SLOPE, "DS", "1")
                 .nativePixels(samples, 16)
                 .write(dir.resolve("slice.dcm"));
-        RichDisplay display = new RichDisplay();
+        RecordingDisplay display = new RecordingDisplay(true);
         assertEquals(0, Medvlm.commandLine(display).execute("vlm", "ask", ct.toString(), "Which organ?", "--window", "lung",
                 "--max-new-tokens", "2"), display.err.toString());
         Answer answer = (Answer) display.shown.get(0);
@@ -220,7 +203,7 @@ class VlmCommandTest {
         assertEquals(0, Medvlm.commandLine(display).execute("vlm", "ask", ct.toString(), "Which organ?",
                 "--max-new-tokens", "1"), display.err.toString());
         assertEquals(0, ((Answer) display.shown.get(1)).image().getRGB(0, 0) & 0xFF);
-        display.session.close();
+        VlmSession.of(display).close();
 
         Path png = writePng(dir);
         CliRun windowOnPng = CliRun.of("vlm", "ask", png.toString(), "what?", "--window", "lung");

@@ -244,21 +244,10 @@ class ZeroCommandTest {
 
     @Test
     void richDisplayGetsThePlanTableAndChart() {
-        List<Object> shown = new ArrayList<>();
-        StringWriter out = new StringWriter();
-        Display rich = new Display() {
-            private final PrintWriter o = new PrintWriter(out, true);
-
-            @Override public PrintWriter out() { return o; }
-
-            @Override public PrintWriter err() { return o; }
-
-            @Override public void show(Object result) { shown.add(result); }
-
-            @Override public boolean rich() { return true; }
-        };
-        int code = Medvlm.commandLine(rich).execute("zero", "--params", "7.5B", "--gpus", "8", "--gpu", "A100-40GB");
-        assertEquals(0, code, out.toString());
+        RecordingDisplay rich = new RecordingDisplay(true);
+        List<Object> shown = rich.shown;
+        int code = rich.run("zero", "--params", "7.5B", "--gpus", "8", "--gpu", "A100-40GB");
+        assertEquals(0, code, rich.err.toString());
         assertTrue(shown.get(0) instanceof ZeroPlan, shown.toString());
         assertTrue(shown.stream().anyMatch(Table.class::isInstance));
         assertTrue(shown.stream().anyMatch(CategoryChart.class::isInstance));

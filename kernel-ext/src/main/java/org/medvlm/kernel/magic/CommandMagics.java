@@ -15,6 +15,7 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 import org.medvlm.cli.Display;
 import org.medvlm.cli.Medvlm;
+import org.medvlm.cli.Session;
 import org.medvlm.io.AtomicFiles;
 import picocli.CommandLine;
 

@@ -3,6 +3,7 @@ package org.medvlm.kernel.magic;
 import java.io.PrintWriter;
 import java.util.function.Consumer;
 import org.medvlm.cli.Display;
+import org.medvlm.cli.Session;
 
 /**
  * The notebook's {@link Display}: text goes to the cell's stdout/stderr streams, results are rendered
@@ -25,6 +26,7 @@ public final class KernelDisplay implements Display {
     }
 
     /** The kernel's session (e.g. the datasets loaded by name), shared by every magic of the kernel. */
+    @Override
     public Session session() {
         return session;
     }

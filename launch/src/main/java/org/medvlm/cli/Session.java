@@ -1,14 +1,14 @@
-package org.medvlm.kernel.magic;
+package org.medvlm.cli;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * State that lives as long as one kernel: the datasets a notebook loaded by name, a loaded model.
- * Keyed by type, so a command's state (e.g. a dataset catalogue) needs no change here. Commands reach it
- * through the notebook's display ({@link KernelDisplay#session()}); notebook code through
- * {@code Notebook.session()}.
+ * What commands remember between calls: the datasets loaded by name, the loaded model. It lives as long
+ * as its {@link Display}: one process in the terminal, one kernel in the notebook (so {@code %vlm load}
+ * in one cell serves {@code %vlm ask} in the next). Keyed by type, so a command's state (a
+ * {@link DatasetCatalog}, a {@link VlmSession}) needs no change here. There is no static state.
  */
 public final class Session {
     private final Map<Class<?>, Object> state = new LinkedHashMap<>();
