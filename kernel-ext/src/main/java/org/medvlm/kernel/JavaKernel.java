@@ -46,8 +46,8 @@ public final class JavaKernel extends BaseKernel {
             "org.medvlm.kernel.live.*", "org.medvlm.cli.Session", "tech.tablesaw.api.*", "org.knowm.xchart.*");
     /** Toolkit packages imported when present (they arrive with their issues). */
     static final List<String> TOOLKIT_PACKAGES = List.of(
-            "org.medvlm.data", "org.medvlm.api", "org.medvlm.zero", "org.medvlm.dicom", "org.medvlm.vlm",
-            "org.medvlm.eval", "org.medvlm.train");
+            "org.medvlm.data", "org.medvlm.zero", "org.medvlm.dicom", "org.medvlm.vlm", "org.medvlm.metrics",
+            "org.medvlm.phantoms", "org.medvlm.imaging", "org.medvlm.train");
 
     private final JShellEngine engine;
     private final CommandMagics magics;

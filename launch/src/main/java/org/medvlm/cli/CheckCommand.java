@@ -42,7 +42,6 @@ final class CheckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        quietOfflineEngine();
         CheckResult result;
         try (NDManager manager = NDManager.newBaseManager()) {
             result = ModelChecks.run(model, reference, manager);
@@ -50,15 +49,5 @@ final class CheckCommand implements Callable<Integer> {
         display.out().println(json ? result.toJson() : result.describe(tolerance));
         display.out().flush();
         return result.passed(tolerance) ? Medvlm.EXIT_OK : Medvlm.EXIT_CHECK_FAILED;
-    }
-
-    /** Nothing downloaded at run time; the engine's start-up chatter stays off the one-line output. */
-    static void quietOfflineEngine() {
-        if (System.getProperty("ai.djl.offline") == null) {
-            System.setProperty("ai.djl.offline", "true");
-        }
-        if (System.getProperty("org.slf4j.simpleLogger.log.ai.djl") == null) {
-            System.setProperty("org.slf4j.simpleLogger.log.ai.djl", "error");
-        }
     }
 }

@@ -64,6 +64,10 @@ public final class Medvlm implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        // nothing is downloaded at run time: weights, tokenizers and engine natives come from local files and Maven
+        if (System.getProperty("ai.djl.offline") == null) {
+            System.setProperty("ai.djl.offline", "true");
+        }
         int code = commandLine(TerminalDisplay.system()).execute(args);
         System.exit(code);
     }

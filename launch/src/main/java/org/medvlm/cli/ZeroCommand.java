@@ -8,7 +8,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import org.knowm.xchart.CategoryChart;
 import org.medvlm.zero.Attention;
 import org.medvlm.zero.DeepSpeedConfig;
 import org.medvlm.zero.DeepSpeedEstimate;
@@ -187,7 +186,7 @@ final class ZeroCommand implements Callable<Integer> {
         ZeroPlan plan = ZeroPlanner.plan(request);
 
         if (png != null) {
-            ZeroChart.writePng(ZeroChart.of(plan), png);
+            ZeroChart.writePng(plan.chart(), png);
         }
         if (dsConfig != null) {
             writeDsConfig(plan);
@@ -196,10 +195,9 @@ final class ZeroCommand implements Callable<Integer> {
             display.out().println(Json.compact(planJson(plan)));
             display.out().flush();
         } else if (display.rich()) {
+            // one value, so the notebook's `last` is the plan; its renderer draws plan.table() and plan.chart()
+            plan.recommendation().ifPresent(r -> display.out().println("Recommendation: " + r.reason()));
             display.show(plan);
-            display.show(plan.table());
-            CategoryChart chart = ZeroChart.of(plan);
-            display.show(chart);
         } else {
             display.show(plan.table());
             display.out().println("GB = 10^9 bytes (the ZeRO paper's unit), GiB = 2^30 bytes (what DeepSpeed prints as \"GB\").");

@@ -431,6 +431,15 @@ public final class VisionLanguageModel implements AutoCloseable {
             return sb.append("  prompt: ").append(promptTemplate).toString();
         }
 
+        /** One row per part, as the notebook shows it. */
+        public tech.tablesaw.api.Table table() {
+            return tech.tablesaw.api.Table.create(String.format(Locale.ROOT, "VLM, fusion %s: %s parameters; prompt %s",
+                            fusion.key(), count(parameters()), promptTemplate),
+                    tech.tablesaw.api.StringColumn.create("part", parts.stream().map(PartSummary::name)),
+                    tech.tablesaw.api.LongColumn.create("parameters", parts.stream().mapToLong(PartSummary::parameters)),
+                    tech.tablesaw.api.StringColumn.create("description", parts.stream().map(PartSummary::description)));
+        }
+
         private static String count(long n) {
             return n >= 1_000_000 ? String.format(Locale.ROOT, "%.2f M", n / 1e6)
                     : n >= 1_000 ? String.format(Locale.ROOT, "%.1f k", n / 1e3) : Long.toString(n);

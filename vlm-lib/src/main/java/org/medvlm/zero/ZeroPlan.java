@@ -79,6 +79,11 @@ public record ZeroPlan(PlanRequest request, List<StagePlan> stages, Optional<Rec
         return DoubleColumn.create(name, v);
     }
 
+    /** The stacked bar chart of this plan (see {@link ZeroChart}); the notebook shows it under {@link #table()}. */
+    public org.knowm.xchart.CategoryChart chart() {
+        return ZeroChart.of(this);
+    }
+
     /** "ZeRO plan: bloomz-560m (559,214,592 parameters) on 1 GPU, amp, adamw". */
     public String title() {
         String s = String.format(Locale.ROOT, "ZeRO plan: %s (%,d parameters) on %d GPU%s, precision %s, optimizer %s",

@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.util.function.Consumer;
 import org.medvlm.cli.Display;
 import org.medvlm.cli.Session;
+import org.medvlm.kernel.render.Renderers;
 
 /**
  * The notebook's {@link Display}: text goes to the cell's stdout/stderr streams, results are rendered
@@ -44,7 +45,9 @@ public final class KernelDisplay implements Display {
     @Override
     public void show(Object result) {
         out.flush();
-        renderer.accept(result);
+        for (Object part : Renderers.parts(result)) {
+            renderer.accept(part);
+        }
         last = result;
         shown = true;
     }

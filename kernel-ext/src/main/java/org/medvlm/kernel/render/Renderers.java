@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.List;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.VectorGraphicsEncoder;
 import org.knowm.xchart.internal.chartpart.Chart;
@@ -80,6 +81,18 @@ public final class Renderers {
             }
             return html.toString();
         });
+    }
+
+    /**
+     * What a magic's result is shown as: a record with both a {@code table()} and a {@code chart()} (a ZeRO
+     * plan) becomes two outputs, the table as HTML and the chart as its own image/png, so front ends that pick
+     * one MIME type per output show both; anything else is shown as itself.
+     */
+    public static List<Object> parts(Object value) {
+        if (value instanceof Record r && call(r, "table") instanceof Table t && call(r, "chart") instanceof Chart<?, ?> c) {
+            return List.of(t, c);
+        }
+        return List.of(value);
     }
 
     /** Calls a public no-argument method if the record has one; null otherwise. */
