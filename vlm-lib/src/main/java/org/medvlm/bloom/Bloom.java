@@ -288,7 +288,7 @@ public final class Bloom extends Module {
         };
     }
 
-    /** Indexing helper kept here so callers need no NDIndex strings: the last position, {@code [B, C]}. */
+    /** The last position of hidden states {@code [B, T, C]}, as {@code [B, C]}: all the generator needs logits for. */
     public static NDArray lastPosition(NDArray hidden) {
         return hidden.get(new NDIndex(":, -1, :"));
     }

@@ -126,8 +126,10 @@ public final class Generator {
                         }
                         continue;
                     }
-                    // 1. the 2k best (beam, token) pairs by total log-probability
-                    List<Candidate> candidates = topCandidates(logits, beamScore, b, k, 2 * k);
+                    // 1. the best (beam, token) pairs by total log-probability: 2k, widened like HF when several
+                    //    stop tokens could crowd out the k continuations
+                    int wanted = (1 + Math.max(1, config.stopTokens().size())) * k;
+                    List<Candidate> candidates = topCandidates(logits, beamScore, b, k, wanted);
                     // 2. walk them best first: stop tokens finish a hypothesis, others fill the k new beams
                     int filled = 0;
                     for (int rank = 0; rank < candidates.size() && filled < k; rank++) {

@@ -49,8 +49,8 @@ class BloomBenchmark {
             writeRandomCheckpoint(file);
         }
         long fileSize = Files.size(file);
-        System.out.printf(Locale.ROOT, "checkpoint %s: %.2f GB, %d threads%n", file, fileSize / 1e9,
-                Runtime.getRuntime().availableProcessors());
+        System.out.printf(Locale.ROOT, "checkpoint %s: %.2f GB, %d threads, load average %s%n", file, fileSize / 1e9,
+                Runtime.getRuntime().availableProcessors(), loadAverage());
 
         long[] rss = probeLoadRss(file);
         Map<String, Double> java = new LinkedHashMap<>();
@@ -83,6 +83,7 @@ class BloomBenchmark {
                 py.get("torch").getAsString(), py.get("threads").getAsInt(), py.get("prefill128_s").getAsDouble(),
                 py.get("prefill128_median_s").getAsDouble(), py.get("decode16_tps").getAsDouble(),
                 py.get("decode512_tps").getAsDouble(), pyRss);
+        System.out.println("load average at the end " + loadAverage() + " (other processes on the machine skew both sides)");
         System.out.printf(Locale.ROOT, "ratio java/torch: prefill time %.2f (goal <= 1.2), decode speed @16 %.2f, @512 %.2f (goal >= 1)%n",
                 java.get("prefill128_s") / py.get("prefill128_s").getAsDouble(),
                 java.get("decode16_tps") / py.get("decode16_tps").getAsDouble(),
@@ -158,6 +159,11 @@ class BloomBenchmark {
             }
         }
         return best;
+    }
+
+    private static String loadAverage() throws java.io.IOException {
+        Path p = Path.of("/proc/loadavg");
+        return Files.exists(p) ? Files.readString(p).trim() : "n/a";
     }
 
     private static long[] probeLoadRss(Path file) throws Exception {
