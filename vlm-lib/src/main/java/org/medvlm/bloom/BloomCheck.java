@@ -3,9 +3,14 @@ package org.medvlm.bloom;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import com.google.gson.JsonObject;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.medvlm.check.CheckResult;
+import org.medvlm.check.ModelCheck;
+import org.medvlm.check.ModelChecks;
+import org.medvlm.checkpoint.StateDict;
 import org.medvlm.generate.GenerationConfig;
 import org.medvlm.generate.Generator;
 
@@ -19,31 +24,20 @@ import org.medvlm.generate.Generator;
  * deterministic (a fully masked query row attends uniformly to all keys because the mask adds finfo.min, not −inf),
  * and this model reproduces that rule, so nothing needs to be skipped.
  */
-public final class BloomCheck {
-    private BloomCheck() {}
+public final class BloomCheck implements ModelCheck {
+
+    @Override
+    public CheckResult run(JsonObject config, StateDict weights, Map<String, NDArray> reference, NDManager manager) {
+        return run(BloomConfig.fromJson(config.toString()), weights.toMap(manager), reference);
+    }
 
     /**
-     * Outcome of a comparison.
-     *
-     * @param maxAbsDiff largest |logit − reference| over all positions
-     * @param greedyMatch whether greedy decoding reproduced {@code greedy_ids}; null when the reference has none
+     * Loads {@code weights} strictly into a model of {@code config} and compares its logits (every position) and
+     * greedy continuation of row 0 with {@code reference}.
      */
-    public record Result(double maxAbsDiff, Boolean greedyMatch) {
-        /** True when the logits agree within {@code tolerance} and greedy tokens match (or were not stored). */
-        public boolean passed(double tolerance) {
-            return maxAbsDiff <= tolerance && !Boolean.FALSE.equals(greedyMatch);
-        }
-    }
-
-    /** Parses {@code configJson}, loads {@code weights} strictly and compares with {@code reference}. */
-    public static Result run(String configJson, Map<String, NDArray> weights, Map<String, NDArray> reference) {
-        return run(BloomConfig.fromJson(configJson), weights, reference);
-    }
-
-    /** Loads {@code weights} strictly into a model of {@code config} and compares with {@code reference}. */
-    public static Result run(BloomConfig config, Map<String, NDArray> weights, Map<String, NDArray> reference) {
-        NDArray ids = require(reference, "input_ids");
-        NDArray expected = require(reference, "logits");
+    public static CheckResult run(BloomConfig config, Map<String, NDArray> weights, Map<String, NDArray> reference) {
+        NDArray ids = ModelChecks.tensor(reference, "input_ids");
+        NDArray expected = ModelChecks.tensor(reference, "logits");
         Bloom model = Bloom.load(config, weights);
         try (NDManager m = ids.getManager().newSubManager()) {
             NDArray inputIds = ids.toType(DataType.INT64, true);
@@ -52,20 +46,13 @@ public final class BloomCheck {
                     ? reference.get("attention_mask").toType(DataType.INT64, true)
                     : inputIds.onesLike();
             mask.attach(m);
-            NDArray logits = model.logits(inputIds, mask);
-            if (!logits.getShape().equals(expected.getShape())) {
-                throw new IllegalArgumentException("reference logits have shape " + expected.getShape()
-                        + " but the model gives " + logits.getShape());
-            }
-            NDArray exp = expected.toType(DataType.FLOAT32, true);
-            exp.attach(m);
-            double maxAbsDiff = logits.toType(DataType.FLOAT32, false).sub(exp).abs().max().getFloat();
+            double logits = ModelChecks.maxAbsDiff("logits", model.logits(inputIds, mask), expected);
             Boolean greedy = null;
             NDArray ref = reference.get("greedy_ids");
             if (ref != null) {
                 greedy = greedyMatches(model, m, inputIds, mask, ref.toType(DataType.INT64, true));
             }
-            return new Result(maxAbsDiff, greedy);
+            return CheckResult.of("bloom", Map.of("logits", logits), greedy);
         }
     }
 
@@ -85,13 +72,5 @@ public final class BloomCheck {
         System.arraycopy(row, 0, got, 0, row.length);
         System.arraycopy(out.get(0), 0, got, row.length, out.get(0).length);
         return Arrays.equals(got, want);
-    }
-
-    private static NDArray require(Map<String, NDArray> reference, String key) {
-        NDArray a = reference.get(key);
-        if (a == null) {
-            throw new IllegalArgumentException("reference file has no '" + key + "' tensor (has " + reference.keySet() + ")");
-        }
-        return a;
     }
 }

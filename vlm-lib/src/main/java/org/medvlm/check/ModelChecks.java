@@ -13,6 +13,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeSet;
+import org.medvlm.bloom.BloomCheck;
 import org.medvlm.checkpoint.StateDict;
 import org.medvlm.qformer.QFormerCheck;
 import org.medvlm.vision.VitCheck;
@@ -26,17 +27,11 @@ public final class ModelChecks {
     /** The tolerance of {@code medvlm check}: float32 models against float32 references. */
     public static final double TOLERANCE = 1e-4;
 
-    /**
-     * THE dispatch point: one entry per {@code model_type}. {@code bloom} ({@code org.medvlm.bloom.BloomCheck})
-     * is added here when the language model lands; until then it is reported as not available.
-     */
+    /** The dispatch point: one entry per {@code model_type}, as the config.json files of transformers and timm name it. */
     private static final Map<String, ModelCheck> CHECKS = Map.of(
+            "bloom", new BloomCheck(),
             "timm_vit", new VitCheck(),
             "blip_2_qformer", new QFormerCheck());
-
-    /** Types this build knows of but cannot check yet. */
-    private static final Map<String, String> NOT_AVAILABLE = Map.of(
-            "bloom", "the BLOOM check is not available in this build");
 
     private ModelChecks() {}
 
@@ -71,9 +66,8 @@ public final class ModelChecks {
         String type = typeEl.getAsString();
         ModelCheck check = CHECKS.get(type);
         if (check == null) {
-            String why = NOT_AVAILABLE.get(type);
-            throw new IllegalArgumentException(configFile + ": model_type '" + type + "': "
-                    + (why != null ? why : "not supported (supported: " + modelTypes() + ")"));
+            throw new IllegalArgumentException(configFile + ": model_type '" + type + "' is not supported (supported: "
+                    + modelTypes() + ")");
         }
         if (!Files.isRegularFile(referenceFile)) {
             throw new NoSuchFileException(referenceFile.toString(), null, "reference file not found");

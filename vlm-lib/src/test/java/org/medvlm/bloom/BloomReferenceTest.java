@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.medvlm.check.CheckResult;
+import org.medvlm.checkpoint.StateDict;
 import org.medvlm.testing.Shared;
 
 /** bloom-tiny against transformers 5.17 (reference made by ../shared/reference/make_reference.py). */
@@ -18,10 +20,12 @@ class BloomReferenceTest {
     @Test
     void logitsAndGreedyMatchTransformers() throws Exception {
         Path dir = Shared.path("reference/bloom-tiny");
-        try (NDManager m = NDManager.newBaseManager()) {
-            Map<String, NDArray> weights = TestTensors.read(m, dir.resolve("model.safetensors"));
-            Map<String, NDArray> ref = TestTensors.read(m, dir.resolve("reference.safetensors"));
-            BloomCheck.Result r = BloomCheck.run(Files.readString(dir.resolve("config.json")), weights, ref);
+        try (NDManager m = NDManager.newBaseManager();
+             StateDict weightsFile = StateDict.open(dir.resolve("model.safetensors"));
+             StateDict refFile = StateDict.open(dir.resolve("reference.safetensors"))) {
+            Map<String, NDArray> weights = weightsFile.toMap(m);
+            Map<String, NDArray> ref = refFile.toMap(m);
+            CheckResult r = BloomCheck.run(BloomConfig.fromJson(Files.readString(dir.resolve("config.json"))), weights, ref);
             System.out.println("bloom-tiny: " + r);
             assertTrue(r.maxAbsDiff() <= 1e-4, "max_abs_diff " + r.maxAbsDiff());
             assertEquals(Boolean.TRUE, r.greedyMatch());
@@ -31,9 +35,11 @@ class BloomReferenceTest {
     @Test
     void leftPaddedRowMatchesAtRealPositions() throws Exception {
         Path dir = Shared.path("reference/bloom-tiny");
-        try (NDManager m = NDManager.newBaseManager()) {
-            Map<String, NDArray> weights = TestTensors.read(m, dir.resolve("model.safetensors"));
-            Map<String, NDArray> ref = TestTensors.read(m, dir.resolve("reference.safetensors"));
+        try (NDManager m = NDManager.newBaseManager();
+             StateDict weightsFile = StateDict.open(dir.resolve("model.safetensors"));
+             StateDict refFile = StateDict.open(dir.resolve("reference.safetensors"))) {
+            Map<String, NDArray> weights = weightsFile.toMap(m);
+            Map<String, NDArray> ref = refFile.toMap(m);
             Bloom model = Bloom.load(BloomConfig.fromJson(Files.readString(dir.resolve("config.json"))), weights);
             NDArray logits = model.logits(ref.get("input_ids"), ref.get("attention_mask"));
             NDIndex real = new NDIndex("1, 2:, :");
