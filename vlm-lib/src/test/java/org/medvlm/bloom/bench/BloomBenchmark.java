@@ -23,6 +23,8 @@ import org.junit.jupiter.api.Test;
 import org.medvlm.bloom.Bloom;
 import org.medvlm.bloom.BloomConfig;
 import org.medvlm.bloom.BloomLm;
+import org.medvlm.checkpoint.SafetensorsWriter;
+import org.medvlm.checkpoint.StateDict;
 import org.medvlm.generate.CausalLm;
 
 /**
@@ -54,8 +56,8 @@ class BloomBenchmark {
 
         long[] rss = probeLoadRss(file);
         Map<String, Double> java = new LinkedHashMap<>();
-        try (NDManager m = NDManager.newBaseManager()) {
-            BloomLm lm = BloomLm.of(Bloom.load(CONFIG, BenchSafetensors.mmap(file, m)));
+        try (NDManager m = NDManager.newBaseManager(); StateDict weights = StateDict.open(file)) {
+            BloomLm lm = BloomLm.of(Bloom.load(CONFIG, weights.toMap(m)));
             prefillSeconds(lm, m, 128); // warm-up: pages in the weights, JIT, allocator
             List<Double> times = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
@@ -94,16 +96,16 @@ class BloomBenchmark {
         Bloom shape = new Bloom(CONFIG);
         Map<String, Shape> shapes = new LinkedHashMap<>();
         shape.namedParameters().forEach((k, p) -> shapes.put(k, p.shape()));
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try (NDManager m = NDManager.newBaseManager()) {
             m.getEngine().setRandomSeed(560);
-            BenchSafetensors.write(tmp, shapes, m, key -> {
-                Shape s = shapes.get(key);
+            SafetensorsWriter writer = SafetensorsWriter.create().metadata("format", "pt");
+            // each tensor is drawn only when the writer reaches it, so the file streams out
+            shapes.forEach((key, s) -> writer.add(key, s, DataType.FLOAT32, () -> {
                 NDArray a = m.randomNormal(0f, s.dimension() >= 2 ? 0.02f : 0.1f, s, DataType.FLOAT32);
-                return key.endsWith("weight") && s.dimension() == 1 ? a.addi(1f) : a;
-            });
+                return (key.endsWith("weight") && s.dimension() == 1 ? a.addi(1f) : a).toByteBuffer();
+            }));
+            writer.write(file);
         }
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     private static NDArray promptIds(NDManager m, int n) {
