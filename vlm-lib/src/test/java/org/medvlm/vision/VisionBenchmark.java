@@ -56,7 +56,7 @@ class VisionBenchmark {
     void vitB16Forward() {
         try (NDManager m = NDManager.newBaseManager();
              VisionTransformer vit = VisionTransformer.random(VisionTransformer.Config.vitBasePatch16_224(), m, 1)) {
-            long params = vit.parameters().values().stream().mapToLong(a -> a.getShape().size()).sum();
+            long params = vit.parameterCount();
             print("ViT-B/16 (BiomedCLIP trunk), %.1fM parameters, fp32, device %s, %d intra-op threads",
                     params / 1e6, m.getDevice(), Runtime.getRuntime().availableProcessors());
             double one = time(vit, m, 1, 5);
