@@ -3,6 +3,7 @@ package org.medvlm.imaging;
 import java.awt.image.BufferedImage;
 import java.awt.image.ComponentSampleModel;
 import java.awt.image.DataBufferByte;
+import java.awt.image.DataBufferInt;
 import java.awt.image.IndexColorModel;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -255,6 +256,21 @@ public final class ImagePreprocessor {
             }
             int w = img.getWidth();
             int h = img.getHeight();
+            if ((type == BufferedImage.TYPE_INT_RGB || type == BufferedImage.TYPE_INT_ARGB)
+                    && img.getRaster().getDataBuffer() instanceof DataBufferInt db && img.getRaster().getParent() == null
+                    && db.getNumBanks() == 1 && db.getOffset() == 0 && db.getSize() == w * h) {
+                // 0x(AA)RRGGBB words unpacked directly (alpha dropped, as convert("RGB")): getRGB would make a
+                // colour-model call per pixel, which costs more than the resize on a large image
+                int[] words = db.getData();
+                byte[] data = new byte[w * h * 3];
+                for (int i = 0, p = 0; i < words.length; i++, p += 3) {
+                    int v = words[i];
+                    data[p] = (byte) (v >> 16);
+                    data[p + 1] = (byte) (v >> 8);
+                    data[p + 2] = (byte) v;
+                }
+                return new Pixels(data, w * 3, 3, new int[] {0, 1, 2});
+            }
             if (img.getRaster().getNumBands() == 1 && !(img.getColorModel() instanceof IndexColorModel)) {
                 // any other grey raster (16-bit, a sub-image): its samples, top 8 bits; getRGB would pass them
                 // through Java's linear-grey-to-sRGB conversion and change every value

@@ -163,6 +163,26 @@ class ImagePreprocessorTest {
     }
 
     @Test
+    void packedIntImagesGiveTheSameAsByteImages() {
+        BufferedImage bytes = rgb(410, 300, 8);
+        BufferedImage packed = new BufferedImage(410, 300, BufferedImage.TYPE_INT_RGB);
+        BufferedImage withAlpha = new BufferedImage(410, 300, BufferedImage.TYPE_INT_ARGB);
+        BufferedImage bigger = new BufferedImage(420, 300, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 300; y++) {
+            for (int x = 0; x < 410; x++) {
+                int v = bytes.getRGB(x, y) & 0xffffff;
+                packed.setRGB(x, y, v);
+                withAlpha.setRGB(x, y, (x % 3 == 0 ? 0x40 : 0xff) << 24 | v); // alpha is dropped, not blended
+                bigger.setRGB(x + 10, y, v);
+            }
+        }
+        int[] expected = pre.resizedRgb(bytes);
+        assertArrayEquals(expected, pre.resizedRgb(packed));
+        assertArrayEquals(expected, pre.resizedRgb(withAlpha));
+        assertArrayEquals(expected, pre.resizedRgb(bigger.getSubimage(10, 0, 410, 300))); // through getRGB
+    }
+
+    @Test
     void shrinkingAntialiasesFineStripes() {
         // one-pixel stripes shrunk 4x come out as mid grey, not as stripes (which Java2D's bicubic would alias into)
         BufferedImage img = new BufferedImage(896, 896, BufferedImage.TYPE_INT_RGB);
