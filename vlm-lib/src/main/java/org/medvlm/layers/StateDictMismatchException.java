@@ -19,6 +19,13 @@ public final class StateDictMismatchException extends IllegalArgumentException {
         this.unexpected = List.copyOf(unexpected);
     }
 
+    /** The same mismatch with the checkpoint's file or folder named first, for the one-line error a user sees. */
+    public StateDictMismatchException in(String source) {
+        StateDictMismatchException e = new StateDictMismatchException(source + ": " + getMessage(), missing, unexpected);
+        e.initCause(this);
+        return e;
+    }
+
     /** Keys the model needs that the checkpoint lacks. */
     public List<String> missing() {
         return missing;

@@ -18,6 +18,7 @@ import org.medvlm.layers.Linear;
 import org.medvlm.layers.Module;
 import org.medvlm.layers.ModuleList;
 import org.medvlm.layers.RandomWeights;
+import org.medvlm.layers.StateDictMismatchException;
 
 /**
  * Hugging Face's {@code Blip2QFormerModel}, all of it in this file: a LayerNorm on the query
@@ -316,6 +317,9 @@ public final class QFormer extends Module implements AutoCloseable {
         NDManager m = parent.newSubManager();
         try {
             q.loadStateDict(weights.toMap(m, DataType.FLOAT32));
+        } catch (StateDictMismatchException e) {
+            m.close();
+            throw e.in(weights.source());
         } catch (RuntimeException e) {
             m.close();
             throw e;

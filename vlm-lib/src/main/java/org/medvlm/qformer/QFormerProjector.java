@@ -8,6 +8,7 @@ import org.medvlm.layers.Linear;
 import org.medvlm.layers.Module;
 import org.medvlm.layers.Parameter;
 import org.medvlm.layers.RandomWeights;
+import org.medvlm.layers.StateDictMismatchException;
 import org.medvlm.layers.Rows;
 
 /**
@@ -49,6 +50,9 @@ public final class QFormerProjector extends Module implements AutoCloseable {
         NDManager m = parent.newSubManager();
         try {
             p.loadStateDict(own.toMap(m, DataType.FLOAT32));
+        } catch (StateDictMismatchException e) {
+            m.close();
+            throw e.in(weights.source());
         } catch (RuntimeException e) {
             m.close();
             throw e;

@@ -24,6 +24,7 @@ import org.medvlm.layers.Module;
 import org.medvlm.layers.ModuleList;
 import org.medvlm.layers.Parameter;
 import org.medvlm.layers.RandomWeights;
+import org.medvlm.layers.StateDictMismatchException;
 import org.medvlm.layers.Rows;
 
 /**
@@ -325,6 +326,9 @@ public final class VisionTransformer extends Module implements AutoCloseable {
         NDManager m = parent.newSubManager();
         try {
             vit.loadStateDict(weights.toMap(m, DataType.FLOAT32));
+        } catch (StateDictMismatchException e) {
+            m.close();
+            throw e.in(weights.source());
         } catch (RuntimeException e) {
             m.close();
             throw e;

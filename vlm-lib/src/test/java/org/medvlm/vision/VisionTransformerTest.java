@@ -89,6 +89,7 @@ class VisionTransformerTest {
                 }
             });
             assertTrue(e.getMessage().contains("missing") && e.getMessage().contains("blocks.3.norm1.weight"), e.getMessage());
+            assertTrue(e.getMessage().startsWith(file.toString()), "the message names the file: " + e.getMessage());
         }
     }
 
