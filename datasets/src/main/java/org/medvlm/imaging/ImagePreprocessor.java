@@ -3,6 +3,8 @@ package org.medvlm.imaging;
 import java.awt.image.BufferedImage;
 import java.awt.image.ComponentSampleModel;
 import java.awt.image.DataBufferByte;
+import java.awt.image.DataBufferInt;
+import java.awt.image.IndexColorModel;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -252,9 +254,35 @@ public final class ImagePreprocessor {
                 int[] bo = sm.getBandOffsets(); // R, G, B bands' byte offsets within a pixel
                 return new Pixels(db.getData(), sm.getScanlineStride(), 3, new int[] {bo[0], bo[1], bo[2]});
             }
-            // anything else (indexed, 16-bit, int-packed, alpha): through ARGB, as PIL's convert("RGB")
             int w = img.getWidth();
             int h = img.getHeight();
+            if ((type == BufferedImage.TYPE_INT_RGB || type == BufferedImage.TYPE_INT_ARGB)
+                    && img.getRaster().getDataBuffer() instanceof DataBufferInt db && img.getRaster().getParent() == null
+                    && db.getNumBanks() == 1 && db.getOffset() == 0 && db.getSize() == w * h) {
+                // 0x(AA)RRGGBB words unpacked directly (alpha dropped, as convert("RGB")): getRGB would make a
+                // colour-model call per pixel, which costs more than the resize on a large image
+                int[] words = db.getData();
+                byte[] data = new byte[w * h * 3];
+                for (int i = 0, p = 0; i < words.length; i++, p += 3) {
+                    int v = words[i];
+                    data[p] = (byte) (v >> 16);
+                    data[p + 1] = (byte) (v >> 8);
+                    data[p + 2] = (byte) v;
+                }
+                return new Pixels(data, w * 3, 3, new int[] {0, 1, 2});
+            }
+            if (img.getRaster().getNumBands() == 1 && !(img.getColorModel() instanceof IndexColorModel)) {
+                // any other grey raster (16-bit, a sub-image): its samples, top 8 bits; getRGB would pass them
+                // through Java's linear-grey-to-sRGB conversion and change every value
+                int shift = Math.max(0, img.getColorModel().getComponentSize(0) - 8);
+                int[] samples = img.getRaster().getSamples(0, 0, w, h, 0, (int[]) null);
+                byte[] data = new byte[w * h];
+                for (int i = 0; i < data.length; i++) {
+                    data[i] = (byte) (samples[i] >>> shift);
+                }
+                return new Pixels(data, w, 1, new int[] {0});
+            }
+            // anything else (indexed, int-packed, alpha): through ARGB, as PIL's convert("RGB")
             byte[] data = new byte[w * h * 3];
             int[] row = new int[w];
             for (int y = 0; y < h; y++) {

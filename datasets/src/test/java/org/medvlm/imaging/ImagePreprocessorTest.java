@@ -147,6 +147,61 @@ class ImagePreprocessorTest {
     }
 
     @Test
+    void greyRastersKeepTheirValuesWhateverTheirLayout() {
+        // 16-bit grey and a grey sub-image are read from the raster: Java's getRGB would pass them through a
+        // linear-grey-to-sRGB conversion and turn 200 into another value
+        BufferedImage wide = new BufferedImage(300, 250, BufferedImage.TYPE_USHORT_GRAY);
+        java.util.Arrays.fill(((java.awt.image.DataBufferUShort) wide.getRaster().getDataBuffer()).getData(), (short) (200 * 257));
+        BufferedImage byteGrey = new BufferedImage(300, 300, BufferedImage.TYPE_BYTE_GRAY);
+        java.util.Arrays.fill(((DataBufferByte) byteGrey.getRaster().getDataBuffer()).getData(), (byte) 200);
+        for (BufferedImage img : List.of(wide, byteGrey.getSubimage(10, 20, 250, 260))) {
+            int[] rgb = pre.resizedRgb(img);
+            for (int i = 0; i < rgb.length; i += 101) {
+                assertEquals(200, rgb[i], "type " + img.getType() + " sample " + i);
+            }
+        }
+    }
+
+    @Test
+    void packedIntImagesGiveTheSameAsByteImages() {
+        BufferedImage bytes = rgb(410, 300, 8);
+        BufferedImage packed = new BufferedImage(410, 300, BufferedImage.TYPE_INT_RGB);
+        BufferedImage withAlpha = new BufferedImage(410, 300, BufferedImage.TYPE_INT_ARGB);
+        BufferedImage bigger = new BufferedImage(420, 300, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 300; y++) {
+            for (int x = 0; x < 410; x++) {
+                int v = bytes.getRGB(x, y) & 0xffffff;
+                packed.setRGB(x, y, v);
+                withAlpha.setRGB(x, y, (x % 3 == 0 ? 0x40 : 0xff) << 24 | v); // alpha is dropped, not blended
+                bigger.setRGB(x + 10, y, v);
+            }
+        }
+        int[] expected = pre.resizedRgb(bytes);
+        assertArrayEquals(expected, pre.resizedRgb(packed));
+        assertArrayEquals(expected, pre.resizedRgb(withAlpha));
+        assertArrayEquals(expected, pre.resizedRgb(bigger.getSubimage(10, 0, 410, 300))); // through getRGB
+    }
+
+    @Test
+    void shrinkingAntialiasesFineStripes() {
+        // one-pixel stripes shrunk 4x come out as mid grey, not as stripes (which Java2D's bicubic would alias into)
+        BufferedImage img = new BufferedImage(896, 896, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 896; y++) {
+            for (int x = 0; x < 896; x++) {
+                img.setRGB(x, y, x % 2 == 0 ? 0xffffff : 0);
+            }
+        }
+        int[] rgb = pre.resizedRgb(img);
+        // away from the borders, where Pillow renormalises a truncated kernel over uneven stripes
+        for (int y = 2; y < 222; y += 7) {
+            for (int x = 2; x < 222; x++) {
+                int v = rgb[3 * (y * 224 + x)];
+                assertTrue(v > 120 && v < 136, "pixel (" + x + ", " + y + ") = " + v);
+            }
+        }
+    }
+
+    @Test
     void badFilesNameTheFile() throws IOException {
         Path txt = dir.resolve("notes.jpg");
         Files.writeString(txt, "this is not a JPEG");

@@ -88,7 +88,7 @@ class CheckCommandTest {
             VisionTransformer.Config c = VisionTransformer.Config.fromJson(
                     JsonParser.parseString(Files.readString(model.resolve("config.json"))).getAsJsonObject());
             try (VisionTransformer vit = VisionTransformer.random(c, m, 5)) {
-                SafetensorsWriter.write(model.resolve("model.safetensors"), vit.parameters());
+                SafetensorsWriter.write(model.resolve("model.safetensors"), vit.stateDict());
                 NDArray pixels = m.randomNormal(new Shape(2, 3, 32, 32));
                 VisionTransformer.Output out = vit.forward(pixels);
                 Map<String, NDArray> ref = new LinkedHashMap<>();

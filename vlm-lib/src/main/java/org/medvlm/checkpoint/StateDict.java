@@ -2,16 +2,20 @@ package org.medvlm.checkpoint;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
+import org.medvlm.layers.StateDictMismatchException;
 
 /**
  * Named tensors of a checkpoint, read on demand. {@link #open} takes a {@code .safetensors} file, a
@@ -49,16 +53,16 @@ public interface StateDict extends AutoCloseable {
 
     /** The tensor's spec; throws naming the key and the checkpoint when it is absent. */
     default TensorSpec expect(String key) {
-        return find(key).orElseThrow(() -> new CheckpointKeyMismatchException(
-                "'" + key + "' is not in " + source()));
+        return find(key).orElseThrow(() -> new StateDictMismatchException(
+                "'" + key + "' is not in " + source(), List.of(key), List.of()));
     }
 
     /** Reads one tensor and checks its shape; a mismatch names the key and both shapes. */
     default NDArray load(String key, Shape expected, NDManager manager) {
         TensorSpec spec = expect(key);
         if (!spec.shape().equals(expected)) {
-            throw new CheckpointKeyMismatchException(key + ": expected " + java.util.Arrays.toString(expected.getShape()) + ", got " + java.util.Arrays.toString(spec.shape().getShape())
-                    + " in " + source());
+            throw new StateDictMismatchException(key + ": expected " + Arrays.toString(expected.getShape()) + ", got "
+                    + Arrays.toString(spec.shape().getShape()) + " in " + source(), List.of(), List.of());
         }
         return load(key, manager);
     }
@@ -68,6 +72,24 @@ public interface StateDict extends AutoCloseable {
         Map<String, NDArray> out = new LinkedHashMap<>();
         for (String key : keys()) {
             out.put(key, load(key, manager));
+        }
+        return out;
+    }
+
+    /**
+     * All tensors as arrays of {@code manager}, floating-point ones converted to {@code dtype} (a float16
+     * checkpoint for a float32 model); integer tensors keep their type.
+     */
+    default Map<String, NDArray> toMap(NDManager manager, DataType dtype) {
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        for (String key : keys()) {
+            NDArray a = load(key, manager);
+            if (a.getDataType().isFloating() && a.getDataType() != dtype) {
+                NDArray converted = a.toType(dtype, false);
+                a.close();
+                a = converted;
+            }
+            out.put(key, a);
         }
         return out;
     }

@@ -72,7 +72,7 @@ final class Views {
                 }
                 String clash = toBase.putIfAbsent(n, k);
                 if (clash != null) {
-                    throw new CheckpointKeyMismatchException("'" + clash + "' and '" + k + "' both map to '" + n
+                    throw new IllegalArgumentException("'" + clash + "' and '" + k + "' both map to '" + n
                             + "' in " + base.source());
                 }
             }

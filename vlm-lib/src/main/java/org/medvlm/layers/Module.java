@@ -46,6 +46,16 @@ public abstract class Module {
         children.forEach((k, c) -> c.collect(prefix + k + ".", out));
     }
 
+    /**
+     * Every loaded array under its full dotted key, in registration order (PyTorch's {@code state_dict()}): what
+     * {@link org.medvlm.checkpoint.SafetensorsWriter} writes and {@link #loadStateDict} reads back.
+     */
+    public final Map<String, NDArray> stateDict() {
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        namedParameters().forEach((k, p) -> out.put(k, p.array()));
+        return Collections.unmodifiableMap(out);
+    }
+
     /** Number of scalar weights. */
     public final long parameterCount() {
         return namedParameters().values().stream().mapToLong(p -> p.shape().size()).sum();

@@ -9,7 +9,7 @@ import java.util.Map;
 /**
  * A random state dict for a module, for fixtures and benchmarks when no checkpoint is on disk. Like the project's
  * reference generator it perturbs norm weights (1 + 0.1·N) and biases (0.1·N) so that a wrong order of operations
- * shows; matrices get N(0, 0.02²) as in HF's {@code initializer_range}; other vectors (e.g. gates) start at 0.
+ * shows (timm's LayerScale {@code gamma} counts as a norm weight); matrices get N(0, 0.02²) as in HF's {@code initializer_range}; other vectors (e.g. gates) start at 0.
  */
 public final class RandomWeights {
     private RandomWeights() {}
@@ -22,7 +22,7 @@ public final class RandomWeights {
             NDArray a;
             if (p.shape().dimension() >= 2) {
                 a = manager.randomNormal(0f, 0.02f, p.shape(), DataType.FLOAT32);
-            } else if (key.endsWith("weight")) {
+            } else if (key.endsWith("weight") || key.endsWith("gamma")) { // LayerScale's gamma is a scale too
                 a = manager.randomNormal(0f, 0.1f, p.shape(), DataType.FLOAT32).addi(1f);
             } else if (key.endsWith("bias")) {
                 a = manager.randomNormal(0f, 0.1f, p.shape(), DataType.FLOAT32);

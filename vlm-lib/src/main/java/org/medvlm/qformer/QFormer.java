@@ -2,16 +2,23 @@ package org.medvlm.qformer;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.google.gson.JsonObject;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.IntStream;
 import org.medvlm.checkpoint.StateDict;
-import org.medvlm.checkpoint.Weights;
-import org.medvlm.nn.Activation;
-import org.medvlm.nn.LayerNorm;
-import org.medvlm.nn.Linear;
+import org.medvlm.layers.Activation;
+import org.medvlm.layers.LayerNorm;
+import org.medvlm.layers.Linear;
+import org.medvlm.layers.Module;
+import org.medvlm.layers.ModuleList;
+import org.medvlm.layers.RandomWeights;
+import org.medvlm.layers.StateDictMismatchException;
 
 /**
  * Hugging Face's {@code Blip2QFormerModel}, all of it in this file: a LayerNorm on the query
@@ -25,7 +32,7 @@ import org.medvlm.nn.Linear;
  * <p>Shapes with BiomedCLIP and the BLIP-2 defaults: query embeddings [B, 32, 768] and image tokens
  * [B, 197, 768] (so {@code encoder_hidden_size} 768, not HF's EVA default 1408) → [B, 32, 768].
  */
-public final class QFormer implements AutoCloseable {
+public final class QFormer extends Module implements AutoCloseable {
 
     /**
      * The architecture, as {@code Blip2QFormerConfig}.
@@ -178,41 +185,42 @@ public final class QFormer implements AutoCloseable {
     }
 
     /** {@code attention.{query,key,value}}: key and value read {@code kvWidth}-wide inputs. */
-    static final class SelfAttention {
+    static final class SelfAttention extends Module {
         final Linear query;
         final Linear key;
         final Linear value;
         final int numHeads;
+        final int hidden;
 
-        SelfAttention(Weights w, Config c, int kvWidth) {
-            query = Linear.of(w, "query", c.hiddenSize(), c.hiddenSize(), true);
-            key = Linear.of(w, "key", kvWidth, c.hiddenSize(), true);
-            value = Linear.of(w, "value", kvWidth, c.hiddenSize(), true);
+        SelfAttention(Config c, int kvWidth) {
+            query = addChild("query", new Linear(c.hiddenSize(), c.hiddenSize(), true));
+            key = addChild("key", new Linear(kvWidth, c.hiddenSize(), true));
+            value = addChild("value", new Linear(kvWidth, c.hiddenSize(), true));
             numHeads = c.numAttentionHeads();
+            hidden = c.hiddenSize();
         }
 
         NDArray forward(NDArray x, NDArray context) {
             long b = x.getShape().get(0);
             long n = x.getShape().get(1);
             long m = context.getShape().get(1);
-            long h = query.outFeatures();
-            long hd = h / numHeads;
+            long hd = hidden / numHeads;
             NDArray q = query.forward(x).reshape(b, n, numHeads, hd).transpose(0, 2, 1, 3); // (B, nh, N, hd)
             NDArray k = key.forward(context).reshape(b, m, numHeads, hd).transpose(0, 2, 3, 1); // (B, nh, hd, M)
             NDArray v = value.forward(context).reshape(b, m, numHeads, hd).transpose(0, 2, 1, 3); // (B, nh, M, hd)
             NDArray probs = q.matMul(k).div((float) Math.sqrt(hd)).softmax(-1); // (B, nh, N, M)
-            return probs.matMul(v).transpose(0, 2, 1, 3).reshape(b, n, h); // (B, N, H)
+            return probs.matMul(v).transpose(0, 2, 1, 3).reshape(b, n, hidden); // (B, N, H)
         }
     }
 
     /** BERT's post-LN residual: {@code LayerNorm(dense(x) + input)}. */
-    static final class Output {
+    static final class Output extends Module {
         final Linear dense;
         final LayerNorm layerNorm;
 
-        Output(Weights w, Config c, long inWidth) {
-            dense = Linear.of(w, "dense", inWidth, c.hiddenSize(), true);
-            layerNorm = LayerNorm.of(w, "LayerNorm", c.hiddenSize(), c.layerNormEps());
+        Output(Config c, long inWidth) {
+            dense = addChild("dense", new Linear(inWidth, c.hiddenSize(), true));
+            layerNorm = addChild("LayerNorm", new LayerNorm(c.hiddenSize(), c.layerNormEps()));
         }
 
         NDArray forward(NDArray x, NDArray input) {
@@ -221,13 +229,13 @@ public final class QFormer implements AutoCloseable {
     }
 
     /** {@code attention} or {@code crossattention}: {@code attention.*} then {@code output.*}. */
-    static final class Attention {
+    static final class Attention extends Module {
         final SelfAttention attention;
         final Output output;
 
-        Attention(Weights w, Config c, int kvWidth) {
-            attention = new SelfAttention(w.child("attention"), c, kvWidth);
-            output = new Output(w.child("output"), c, c.hiddenSize());
+        Attention(Config c, int kvWidth) {
+            attention = addChild("attention", new SelfAttention(c, kvWidth));
+            output = addChild("output", new Output(c, c.hiddenSize()));
         }
 
         NDArray forward(NDArray x, NDArray context) {
@@ -235,20 +243,30 @@ public final class QFormer implements AutoCloseable {
         }
     }
 
+    /** BERT's {@code intermediate}: a {@code dense} Linear hidden → intermediate (the activation is applied by the layer). */
+    static final class Intermediate extends Module {
+        final Linear dense;
+
+        Intermediate(Config c) {
+            dense = addChild("dense", new Linear(c.hiddenSize(), c.intermediateSize(), true));
+        }
+    }
+
     /** One layer: self-attention, cross-attention where present, query feed-forward. */
-    static final class Layer {
+    static final class Layer extends Module {
         final Attention attention;
         final Attention crossattention; // null on layers without cross-attention
         final Linear intermediateQuery;
         final Activation act;
         final Output outputQuery;
 
-        Layer(Weights w, Config c, int index) {
-            attention = new Attention(w.child("attention"), c, c.hiddenSize());
-            crossattention = c.hasCrossAttention(index) ? new Attention(w.child("crossattention"), c, c.encoderHiddenSize()) : null;
-            intermediateQuery = Linear.of(w.child("intermediate_query"), "dense", c.hiddenSize(), c.intermediateSize(), true);
+        Layer(Config c, int index) {
+            attention = addChild("attention", new Attention(c, c.hiddenSize()));
+            crossattention = c.hasCrossAttention(index) ? addChild("crossattention", new Attention(c, c.encoderHiddenSize())) : null;
+            // HF nests the query FFN's Linear one level down: intermediate_query.dense.weight
+            intermediateQuery = addChild("intermediate_query", new Intermediate(c)).dense;
             act = c.hiddenAct();
-            outputQuery = new Output(w.child("output_query"), c, c.intermediateSize());
+            outputQuery = addChild("output_query", new Output(c, c.intermediateSize()));
         }
 
         NDArray forward(NDArray x, NDArray image) {
@@ -260,55 +278,66 @@ public final class QFormer implements AutoCloseable {
         }
     }
 
-    private final Config config;
-    private final NDManager manager; // null when a QFormerProjector owns the parameters
-    private final LayerNorm layernorm;
-    private final List<Layer> layers = new ArrayList<>();
-    private final Map<String, NDArray> parameters;
+    /** BERT's {@code encoder}, which only holds the {@code layer} list. */
+    static final class Encoder extends Module {
+        final ModuleList<Layer> layer;
 
-    QFormer(Config c, Weights w, boolean ownsManager) {
-        this.config = c;
-        this.manager = ownsManager ? w.manager() : null;
-        layernorm = LayerNorm.of(w, "layernorm", c.hiddenSize(), c.layerNormEps());
-        Weights lw = w.child("encoder").child("layer");
-        for (int i = 0; i < c.numHiddenLayers(); i++) {
-            layers.add(new Layer(lw.child(i), c, i));
+        Encoder(Config c) {
+            layer = addChild("layer", new ModuleList<>(IntStream.range(0, c.numHiddenLayers()).mapToObj(i -> new Layer(c, i)).toList()));
         }
-        this.parameters = w.parameters();
     }
 
-    /** A Q-Former with made-up weights (see {@link Weights#random}), owned by a sub-manager of {@code parent}. */
+    private final Config config;
+    private final LayerNorm layernorm;
+    private final ModuleList<Layer> layer;
+    private NDManager owner; // set by the factories that load the arrays themselves
+
+    /** An unloaded Q-Former under HF's {@code Blip2QFormerModel} keys ({@code layernorm.*}, {@code encoder.layer.N.*}). */
+    public QFormer(Config c) {
+        this.config = c;
+        layernorm = addChild("layernorm", new LayerNorm(c.hiddenSize(), c.layerNormEps()));
+        layer = addChild("encoder", new Encoder(c)).layer;
+    }
+
+    /** A Q-Former with random weights ({@link RandomWeights}), owned by a sub-manager of {@code parent}. */
     public static QFormer random(Config config, NDManager parent, long seed) {
-        return new QFormer(config, Weights.random(parent.newSubManager(), seed, 0.1), true);
+        QFormer q = new QFormer(config);
+        q.owner = parent.newSubManager();
+        q.loadStateDict(RandomWeights.of(q, q.owner, seed));
+        return q;
     }
 
     /**
      * A Q-Former with the weights of a saved {@code Blip2QFormerModel} (keys {@code layernorm.*},
-     * {@code encoder.layer.N.*}); for a whole BLIP-2 checkpoint use {@link QFormerProjector#load}.
+     * {@code encoder.layer.N.*}) as float32, owned by a sub-manager of {@code parent}; for a whole BLIP-2
+     * checkpoint use {@link QFormerProjector#load}.
      */
     public static QFormer load(Config config, StateDict weights, NDManager parent) {
+        QFormer q = new QFormer(config);
         NDManager m = parent.newSubManager();
         try {
-            Weights w = Weights.load(weights, m);
-            QFormer q = new QFormer(config, w, true);
-            w.finish();
-            return q;
+            q.loadStateDict(weights.toMap(m, DataType.FLOAT32));
+        } catch (StateDictMismatchException e) {
+            m.close();
+            throw e.in(weights.source());
         } catch (RuntimeException e) {
             m.close();
             throw e;
         }
+        q.owner = m;
+        return q;
     }
 
     /**
      * The Q-Former in a folder: {@code config.json} ({@code model_type: blip_2_qformer}) and its
      * safetensors, as {@code Blip2QFormerModel.save_pretrained} writes them.
      */
-    public static QFormer fromDirectory(java.nio.file.Path dir, NDManager parent) throws java.io.IOException {
-        java.nio.file.Path configFile = dir.resolve("config.json");
+    public static QFormer fromDirectory(Path dir, NDManager parent) throws IOException {
+        Path configFile = dir.resolve("config.json");
         JsonObject json;
         try {
-            json = com.google.gson.JsonParser.parseString(java.nio.file.Files.readString(configFile)).getAsJsonObject();
-        } catch (com.google.gson.JsonParseException | IllegalStateException e) {
+            json = JsonParser.parseString(Files.readString(configFile)).getAsJsonObject();
+        } catch (JsonParseException | IllegalStateException e) {
             throw new IllegalArgumentException(configFile + ": bad JSON: " + e.getMessage(), e);
         }
         try (StateDict weights = StateDict.open(dir)) {
@@ -318,11 +347,6 @@ public final class QFormer implements AutoCloseable {
 
     public Config config() {
         return config;
-    }
-
-    /** The parameters by HF key, in registration order. */
-    public Map<String, NDArray> parameters() {
-        return parameters;
     }
 
     /**
@@ -340,17 +364,17 @@ public final class QFormer implements AutoCloseable {
                     + ", N, " + config.encoderHiddenSize() + "]");
         }
         NDArray x = layernorm.forward(queryEmbeds);
-        for (Layer layer : layers) {
-            x = layer.forward(x, imageTokens);
+        for (int i = 0; i < layer.size(); i++) {
+            x = layer.get(i).forward(x, imageTokens);
         }
         return x;
     }
 
-    /** Frees the parameters (when this Q-Former owns them). */
+    /** Frees the arrays when {@link #load}, {@link #fromDirectory} or {@link #random} made them; else nothing. */
     @Override
     public void close() {
-        if (manager != null) {
-            manager.close();
+        if (owner != null) {
+            owner.close();
         }
     }
 }

@@ -2,11 +2,14 @@ package org.medvlm.qformer;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
-import java.util.Map;
+import ai.djl.ndarray.types.DataType;
 import org.medvlm.checkpoint.StateDict;
-import org.medvlm.checkpoint.Weights;
-import org.medvlm.nn.Linear;
+import org.medvlm.layers.Linear;
+import org.medvlm.layers.Module;
+import org.medvlm.layers.Parameter;
+import org.medvlm.layers.RandomWeights;
+import org.medvlm.layers.StateDictMismatchException;
+import org.medvlm.layers.Rows;
 
 /**
  * The bridge of {@code Blip2ForConditionalGeneration} from image tokens to LLM input embeddings:
@@ -14,65 +17,67 @@ import org.medvlm.nn.Linear;
  * {@code language_projection} (hidden → LLM width, with bias: 768 → 1024 for bloomz-560m, 768 → 4096
  * for bloomz-7b1). Image tokens [B, N, E] → visual prefix [B, Q, LLM width].
  */
-public final class QFormerProjector implements AutoCloseable {
-    private final NDManager manager;
-    private final NDArray queryTokens;
+public final class QFormerProjector extends Module implements AutoCloseable {
+    private final Parameter queryTokens;
     private final QFormer qformer;
     private final Linear languageProjection;
-    private final Map<String, NDArray> parameters;
+    private NDManager owner; // set by the factories that load the arrays themselves
 
-    private QFormerProjector(QFormer.Config c, int languageHidden, Weights w) {
-        this.manager = w.manager();
-        queryTokens = w.get("query_tokens", new Shape(1, c.numQueryTokens(), c.hiddenSize()), Weights.Init.NORMAL);
-        qformer = new QFormer(c, w.child("qformer"), false);
-        languageProjection = Linear.of(w, "language_projection", c.hiddenSize(), languageHidden, true);
-        parameters = w.parameters();
+    /** An unloaded projector under HF's BLIP-2 keys. */
+    public QFormerProjector(QFormer.Config c, int languageHidden) {
+        queryTokens = addParameter("query_tokens", 1, c.numQueryTokens(), c.hiddenSize());
+        qformer = addChild("qformer", new QFormer(c));
+        languageProjection = addChild("language_projection", new Linear(c.hiddenSize(), languageHidden, true));
     }
 
-    /** Made-up weights, owned by a sub-manager of {@code parent}. */
+    /** Random weights ({@link RandomWeights}), owned by a sub-manager of {@code parent}. */
     public static QFormerProjector random(QFormer.Config config, int languageHidden, NDManager parent, long seed) {
-        return new QFormerProjector(config, languageHidden, Weights.random(parent.newSubManager(), seed, 0.1));
+        QFormerProjector p = new QFormerProjector(config, languageHidden);
+        p.owner = parent.newSubManager();
+        p.loadStateDict(RandomWeights.of(p, p.owner, seed));
+        return p;
     }
 
     /**
      * Loads {@code query_tokens}, {@code qformer.*} and {@code language_projection.*} from a BLIP-2
-     * checkpoint in HF names (convert LAVIS files with {@link LavisKeys#toHf}); its other parts
+     * checkpoint in HF names (convert LAVIS files with {@link LavisKeys#toHf}) as float32; its other parts
      * ({@code vision_model.*}, {@code language_model.*}) are left for their own loaders.
      */
     public static QFormerProjector load(QFormer.Config config, int languageHidden, StateDict weights, NDManager parent) {
         StateDict own = weights.filtered(k -> k.equals("query_tokens") || k.startsWith("qformer.")
                 || k.startsWith("language_projection."));
+        QFormerProjector p = new QFormerProjector(config, languageHidden);
         NDManager m = parent.newSubManager();
         try {
-            Weights w = Weights.load(own, m);
-            QFormerProjector p = new QFormerProjector(config, languageHidden, w);
-            w.finish();
-            return p;
+            p.loadStateDict(own.toMap(m, DataType.FLOAT32));
+        } catch (StateDictMismatchException e) {
+            m.close();
+            throw e.in(weights.source());
         } catch (RuntimeException e) {
             m.close();
             throw e;
         }
+        p.owner = m;
+        return p;
     }
 
     public QFormer qformer() {
         return qformer;
     }
 
-    /** The parameters by HF key. */
-    public Map<String, NDArray> parameters() {
-        return parameters;
-    }
-
     /** Image tokens [B, N, E] → LLM input embeddings [B, Q, LLM width]. */
     public NDArray forward(NDArray imageTokens) {
         long b = imageTokens.getShape().get(0);
-        Shape q = queryTokens.getShape();
-        NDArray queries = queryTokens.broadcast(new Shape(b, q.get(1), q.get(2)));
+        // the queries repeated per image, as a view owned by the image tokens' manager (not the weights')
+        NDArray queries = Rows.expandTo(queryTokens.array(), b, imageTokens.getManager()); // (B, Q, hidden)
         return languageProjection.forward(qformer.forward(queries, imageTokens));
     }
 
+    /** Frees the arrays when {@link #load} or {@link #random} made them; else nothing. */
     @Override
     public void close() {
-        manager.close();
+        if (owner != null) {
+            owner.close();
+        }
     }
 }

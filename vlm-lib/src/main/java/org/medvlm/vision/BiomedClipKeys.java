@@ -2,10 +2,12 @@ package org.medvlm.vision;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.util.Map;
 import java.util.Optional;
 import org.medvlm.checkpoint.StateDict;
-import org.medvlm.nn.Linear;
+import org.medvlm.layers.Linear;
 
 /**
  * BiomedCLIP's open_clip names → timm's, at the loading edge (as timm's {@code checkpoint_filter_fn}
@@ -36,13 +38,15 @@ public final class BiomedClipKeys {
 
     /**
      * The CLIP image projection {@code visual.head.proj} (pooled [B, 768] → embedding [B, 512], no bias),
-     * or empty when the checkpoint has none.
+     * or empty when the checkpoint has none. Its weight is float32 and belongs to {@code manager}.
      */
     public static Optional<Linear> imageProjection(StateDict sd, long embedDim, NDManager manager) {
         return sd.find(HEAD_PROJ).map(spec -> {
             long out = spec.shape().get(0);
             NDArray w = sd.load(HEAD_PROJ, new Shape(out, embedDim), manager);
-            return new Linear(w.getDataType().isFloating() ? w.toType(ai.djl.ndarray.types.DataType.FLOAT32, false) : w, null);
+            Linear proj = new Linear(embedDim, out, false);
+            proj.loadStateDict(Map.of("weight", w.getDataType() == DataType.FLOAT32 ? w : w.toType(DataType.FLOAT32, false)));
+            return proj;
         });
     }
 }

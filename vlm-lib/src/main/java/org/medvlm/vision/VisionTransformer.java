@@ -1,22 +1,31 @@
 package org.medvlm.vision;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import java.util.ArrayList;
-import java.util.List;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Locale;
-import java.util.Map;
+import java.util.function.UnaryOperator;
+import java.util.stream.IntStream;
 import org.medvlm.checkpoint.StateDict;
-import org.medvlm.checkpoint.Weights;
-import org.medvlm.checkpoint.Weights.Init;
-import org.medvlm.nn.Activation;
-import org.medvlm.nn.LayerNorm;
-import org.medvlm.nn.Linear;
+import org.medvlm.layers.Activation;
+import org.medvlm.layers.Conv2d;
+import org.medvlm.layers.LayerNorm;
+import org.medvlm.layers.Linear;
+import org.medvlm.layers.Module;
+import org.medvlm.layers.ModuleList;
+import org.medvlm.layers.Parameter;
+import org.medvlm.layers.RandomWeights;
+import org.medvlm.layers.StateDictMismatchException;
+import org.medvlm.layers.Rows;
 
 /**
  * timm's {@code VisionTransformer}, all of it in this file: patch embedding (a stride-p convolution),
@@ -25,10 +34,13 @@ import org.medvlm.nn.Linear;
  * keys ({@code patch_embed.proj.weight}, {@code blocks.3.attn.qkv.weight}, {@code norm.bias}); load
  * BiomedCLIP's open_clip files through {@link BiomedClipKeys#toTimm}.
  *
+ * <p>Build it unloaded with {@code new VisionTransformer(config)} and call {@link #loadStateDict}, or use
+ * {@link #load}/{@link #fromDirectory}/{@link #random}, which own the arrays and free them on {@link #close}.
+ *
  * <p>Shapes for ViT-B/16 at 224: pixels [B, 3, 224, 224] → {@link #forwardFeatures} [B, 197, 768]
  * (class token first, then 14×14 patches) → {@link #pool} [B, 768].
  */
-public final class VisionTransformer implements AutoCloseable {
+public final class VisionTransformer extends Module implements AutoCloseable {
 
     /** How {@link #pool} reduces the tokens, as timm's {@code global_pool}. */
     public enum GlobalPool {
@@ -164,18 +176,34 @@ public final class VisionTransformer implements AutoCloseable {
         }
     }
 
+    /** timm's {@code PatchEmbed}: a stride-p convolution {@code proj}, then the patches flattened to tokens. */
+    static final class PatchEmbed extends Module {
+        final Conv2d proj;
+
+        PatchEmbed(Config c) {
+            // CLIP-style towers (pre_norm) have no bias here: norm_pre follows at once
+            proj = addChild("proj", new Conv2d(c.inChans(), c.embedDim(), c.patchSize(), c.patchSize(), !c.preNorm()));
+        }
+
+        NDArray forward(NDArray pixels) {
+            Shape s = pixels.getShape();
+            NDArray x = proj.forward(pixels); // (B, D, gh, gw)
+            return x.reshape(s.get(0), x.getShape().get(1), -1).transpose(0, 2, 1); // (B, gh*gw, D)
+        }
+    }
+
     /**
      * Multi-head self-attention with fused {@code qkv}. Its output rows are [Q of all heads | K | V]
      * (timm reshapes to (B, N, 3, heads, head_dim)); BLOOM's fused qkv interleaves per head instead.
      */
-    static final class Attention {
+    static final class Attention extends Module {
         final Linear qkv;
         final Linear proj;
         final int numHeads;
 
-        Attention(Weights w, Config c) {
-            qkv = Linear.of(w, "qkv", c.embedDim(), 3L * c.embedDim(), c.qkvBias());
-            proj = Linear.of(w, "proj", c.embedDim(), c.embedDim(), true);
+        Attention(Config c) {
+            qkv = addChild("qkv", new Linear(c.embedDim(), 3L * c.embedDim(), c.qkvBias()));
+            proj = addChild("proj", new Linear(c.embedDim(), c.embedDim(), true));
             numHeads = c.numHeads();
         }
 
@@ -186,7 +214,7 @@ public final class VisionTransformer implements AutoCloseable {
             long dim = s.get(2);
             long hd = dim / numHeads;
             NDArray qkvOut = qkv.forward(x).reshape(b, n, 3, numHeads, hd).transpose(2, 0, 3, 1, 4); // (3, B, nh, N, hd)
-            NDArray q = qkvOut.get(0);
+            NDArray q = qkvOut.get(0); // (B, nh, N, hd)
             NDArray k = qkvOut.get(1);
             NDArray v = qkvOut.get(2);
             NDArray attn = q.matMul(k.transpose(0, 1, 3, 2)).mul((float) (1.0 / Math.sqrt(hd))).softmax(-1); // (B, nh, N, N)
@@ -196,13 +224,13 @@ public final class VisionTransformer implements AutoCloseable {
     }
 
     /** fc1 → exact GELU → fc2. */
-    static final class Mlp {
+    static final class Mlp extends Module {
         final Linear fc1;
         final Linear fc2;
 
-        Mlp(Weights w, Config c) {
-            fc1 = Linear.of(w, "fc1", c.embedDim(), c.mlpHidden(), true);
-            fc2 = Linear.of(w, "fc2", c.mlpHidden(), c.embedDim(), true);
+        Mlp(Config c) {
+            fc1 = addChild("fc1", new Linear(c.embedDim(), c.mlpHidden(), true));
+            fc2 = addChild("fc2", new Linear(c.mlpHidden(), c.embedDim(), true));
         }
 
         NDArray forward(NDArray x) {
@@ -210,111 +238,115 @@ public final class VisionTransformer implements AutoCloseable {
         }
     }
 
-    /** timm's LayerScale ({@code gamma}), or the identity when {@code init_values} is unset. */
-    static final class LayerScale {
-        final NDArray gamma;
+    /** timm's LayerScale: a learned per-channel {@code gamma} [D]. */
+    static final class LayerScale extends Module {
+        final Parameter gamma;
 
-        LayerScale(Weights w, Config c) {
-            gamma = c.initValues() == null ? null : w.get("gamma", new Shape(c.embedDim()), Init.ONES);
+        LayerScale(Config c) {
+            gamma = addParameter("gamma", c.embedDim());
         }
 
         NDArray forward(NDArray x) {
-            return gamma == null ? x : x.mul(gamma);
+            return x.mul(gamma.array());
         }
     }
 
-    /** Pre-norm block: x + ls1(attn(norm1(x))), then x + ls2(mlp(norm2(x))). */
-    static final class Block {
+    /**
+     * Pre-norm block: x + ls1(attn(norm1(x))), then x + ls2(mlp(norm2(x))). Without {@code init_values} the
+     * LayerScales are identities with no keys, as timm's {@code nn.Identity()}, so forward reads the same.
+     */
+    static final class Block extends Module {
         final LayerNorm norm1;
         final Attention attn;
-        final LayerScale ls1;
+        final UnaryOperator<NDArray> ls1;
         final LayerNorm norm2;
         final Mlp mlp;
-        final LayerScale ls2;
+        final UnaryOperator<NDArray> ls2;
 
-        Block(Weights w, Config c) {
-            norm1 = LayerNorm.of(w, "norm1", c.embedDim(), c.layerNormEps());
-            attn = new Attention(w.child("attn"), c);
-            ls1 = new LayerScale(w.child("ls1"), c);
-            norm2 = LayerNorm.of(w, "norm2", c.embedDim(), c.layerNormEps());
-            mlp = new Mlp(w.child("mlp"), c);
-            ls2 = new LayerScale(w.child("ls2"), c);
+        Block(Config c) {
+            norm1 = addChild("norm1", new LayerNorm(c.embedDim(), c.layerNormEps()));
+            attn = addChild("attn", new Attention(c));
+            ls1 = c.initValues() == null ? UnaryOperator.identity() : addChild("ls1", new LayerScale(c))::forward;
+            norm2 = addChild("norm2", new LayerNorm(c.embedDim(), c.layerNormEps()));
+            mlp = addChild("mlp", new Mlp(c));
+            ls2 = c.initValues() == null ? UnaryOperator.identity() : addChild("ls2", new LayerScale(c))::forward;
         }
 
         NDArray forward(NDArray x) {
-            NDArray h = x.add(ls1.forward(attn.forward(norm1.forward(x))));
-            return h.add(ls2.forward(mlp.forward(norm2.forward(h))));
+            NDArray h = x.add(ls1.apply(attn.forward(norm1.forward(x))));
+            return h.add(ls2.apply(mlp.forward(norm2.forward(h))));
         }
     }
 
     private final Config config;
-    private final NDManager manager;
-    private final NDArray patchWeight; // patch_embed.proj.weight [D, C, p, p]
-    private final NDArray patchBias; // patch_embed.proj.bias [D], absent with pre_norm
-    private final NDArray clsToken; // [1, 1, D]
-    private final NDArray posEmbed; // [1, numTokens, D]
-    private final LayerNorm normPre; // null: identity
-    private final List<Block> blocks = new ArrayList<>();
-    private final LayerNorm norm; // null when pooling by average (timm moves it to fc_norm)
-    private final LayerNorm fcNorm;
-    private final Linear head;
-    private final Map<String, NDArray> parameters;
+    private final Parameter clsToken; // [1, 1, D], absent without a class token
+    private final Parameter posEmbed; // [1, numTokens, D]
+    private final PatchEmbed patchEmbed;
+    private final UnaryOperator<NDArray> normPre;
+    private final ModuleList<Block> blocks;
+    private final UnaryOperator<NDArray> norm; // identity when pooling by average (timm moves it to fc_norm)
+    private final LayerNorm fcNorm; // only when pooling by average
+    private final Linear head; // only with num_classes > 0
+    private NDManager owner; // set by the factories that load the arrays themselves
 
-    private VisionTransformer(Config c, Weights w) {
+    /**
+     * An unloaded model: parameters registered under timm's keys, in timm's {@code state_dict()} order
+     * (the model's own tensors {@code cls_token}, {@code pos_embed} first, then its children).
+     */
+    public VisionTransformer(Config c) {
         this.config = c;
-        this.manager = w.manager();
         int d = c.embedDim();
-        Weights pe = w.child("patch_embed").child("proj");
-        patchWeight = pe.get("weight", new Shape(d, c.inChans(), c.patchSize(), c.patchSize()), Init.NORMAL);
-        patchBias = c.preNorm() ? null : pe.get("bias", new Shape(d), Init.ZEROS);
-        clsToken = c.classToken() ? w.get("cls_token", new Shape(1, 1, d), Init.NORMAL) : null;
-        posEmbed = w.get("pos_embed", new Shape(1, c.numTokens(), d), Init.NORMAL);
-        normPre = c.preNorm() ? LayerNorm.of(w, "norm_pre", d, c.layerNormEps()) : null;
-        Weights bw = w.child("blocks");
-        for (int i = 0; i < c.depth(); i++) {
-            blocks.add(new Block(bw.child(i), c));
-        }
+        clsToken = c.classToken() ? addParameter("cls_token", 1, 1, d) : null;
+        posEmbed = addParameter("pos_embed", 1, c.numTokens(), d);
+        patchEmbed = addChild("patch_embed", new PatchEmbed(c));
+        normPre = c.preNorm() ? addChild("norm_pre", new LayerNorm(d, c.layerNormEps()))::forward : UnaryOperator.identity();
+        blocks = addChild("blocks", new ModuleList<>(IntStream.range(0, c.depth()).mapToObj(i -> new Block(c)).toList()));
         boolean avg = c.globalPool() == GlobalPool.AVG;
-        norm = avg ? null : LayerNorm.of(w, "norm", d, c.layerNormEps());
-        fcNorm = avg ? LayerNorm.of(w, "fc_norm", d, c.layerNormEps()) : null;
-        head = c.numClasses() > 0 ? Linear.of(w, "head", d, c.numClasses(), true) : null;
-        this.parameters = w.parameters();
+        norm = avg ? UnaryOperator.identity() : addChild("norm", new LayerNorm(d, c.layerNormEps()))::forward;
+        fcNorm = avg ? addChild("fc_norm", new LayerNorm(d, c.layerNormEps())) : null;
+        head = c.numClasses() > 0 ? addChild("head", new Linear(d, c.numClasses(), true)) : null;
     }
 
-    /** A model with made-up weights (see {@link Weights#random}) owned by a sub-manager of {@code parent}. */
+    /** A model with random weights ({@link RandomWeights}), owned by a sub-manager of {@code parent}. */
     public static VisionTransformer random(Config config, NDManager parent, long seed) {
-        NDManager m = parent.newSubManager();
-        return new VisionTransformer(config, Weights.random(m, seed, 0.1));
+        VisionTransformer vit = new VisionTransformer(config);
+        vit.owner = parent.newSubManager();
+        vit.loadStateDict(RandomWeights.of(vit, vit.owner, seed));
+        return vit;
     }
 
     /**
      * The model with weights from {@code weights} (timm names; wrap open_clip files with
-     * {@link BiomedClipKeys#toTimm}), owned by a sub-manager of {@code parent}. Fails naming the keys
-     * when the checkpoint lacks any, holds others, or has a tensor of another shape.
+     * {@link BiomedClipKeys#toTimm}) as float32, owned by a sub-manager of {@code parent}. Fails with a
+     * {@link org.medvlm.layers.StateDictMismatchException} naming the keys when the checkpoint lacks any,
+     * holds others, or has a tensor of another shape.
      */
     public static VisionTransformer load(Config config, StateDict weights, NDManager parent) {
+        VisionTransformer vit = new VisionTransformer(config);
         NDManager m = parent.newSubManager();
         try {
-            Weights w = Weights.load(weights, m);
-            VisionTransformer vit = new VisionTransformer(config, w);
-            w.finish();
-            return vit;
+            vit.loadStateDict(weights.toMap(m, DataType.FLOAT32));
+        } catch (StateDictMismatchException e) {
+            m.close();
+            throw e.in(weights.source());
         } catch (RuntimeException e) {
             m.close();
             throw e;
         }
+        vit.owner = m;
+        return vit;
     }
 
     /**
      * The model in a folder: {@code config.json} ({@code model_type: timm_vit}) and
      * {@code model.safetensors} or a sharded index, in timm or open_clip (BiomedCLIP) names.
      */
-    public static VisionTransformer fromDirectory(java.nio.file.Path dir, NDManager parent) throws java.io.IOException {
-        java.nio.file.Path configFile = dir.resolve("config.json");
+    public static VisionTransformer fromDirectory(Path dir, NDManager parent) throws IOException {
+        Path configFile = dir.resolve("config.json");
         JsonObject json;
         try {
-            json = com.google.gson.JsonParser.parseString(java.nio.file.Files.readString(configFile)).getAsJsonObject();
-        } catch (com.google.gson.JsonParseException | IllegalStateException e) {
+            json = JsonParser.parseString(Files.readString(configFile)).getAsJsonObject();
+        } catch (JsonParseException | IllegalStateException e) {
             throw new IllegalArgumentException(configFile + ": bad JSON: " + e.getMessage(), e);
         }
         try (StateDict weights = StateDict.open(dir)) {
@@ -324,11 +356,6 @@ public final class VisionTransformer implements AutoCloseable {
 
     public Config config() {
         return config;
-    }
-
-    /** The parameters by timm key, in registration order (for saving with the safetensors writer). */
-    public Map<String, NDArray> parameters() {
-        return parameters;
     }
 
     /**
@@ -341,24 +368,17 @@ public final class VisionTransformer implements AutoCloseable {
             throw new IllegalArgumentException("pixels of shape " + s + " do not fit this ViT: expected [B, "
                     + config.inChans() + ", " + config.imgSize() + ", " + config.imgSize() + "]");
         }
-        long b = s.get(0);
-        int d = config.embedDim();
-        Shape stride = new Shape(config.patchSize(), config.patchSize());
-        NDList conv = patchBias == null
-                ? ai.djl.nn.convolutional.Conv2d.conv2d(pixels, patchWeight, null, stride)
-                : ai.djl.nn.convolutional.Conv2d.conv2d(pixels, patchWeight, patchBias, stride);
-        NDArray x = conv.singletonOrThrow().reshape(b, d, -1).transpose(0, 2, 1); // (B, gh*gw, D)
+        NDArray x = patchEmbed.forward(pixels); // (B, gh*gw, D)
         if (clsToken != null) {
-            x = clsToken.broadcast(new Shape(b, 1, d)).concat(x, 1); // (B, 1 + gh*gw, D)
+            // the class token repeated per image, as a view owned by the pixels' manager (not the weights')
+            NDArray cls = Rows.expandTo(clsToken.array(), s.get(0), pixels.getManager()); // (B, 1, D)
+            x = cls.concat(x, 1); // (B, 1 + gh*gw, D)
         }
-        x = x.add(posEmbed);
-        if (normPre != null) {
-            x = normPre.forward(x);
+        x = normPre.apply(x.add(posEmbed.array()));
+        for (int i = 0; i < blocks.size(); i++) {
+            x = blocks.get(i).forward(x);
         }
-        for (Block block : blocks) {
-            x = block.forward(x);
-        }
-        return norm == null ? x : norm.forward(x);
+        return norm.apply(x);
     }
 
     /**
@@ -395,9 +415,11 @@ public final class VisionTransformer implements AutoCloseable {
      */
     public record Output(NDArray features, NDArray pooled) {}
 
-    /** Frees the parameters. */
+    /** Frees the arrays when {@link #load}, {@link #fromDirectory} or {@link #random} made them; else nothing. */
     @Override
     public void close() {
-        manager.close();
+        if (owner != null) {
+            owner.close();
+        }
     }
 }

@@ -73,7 +73,6 @@ public final class VisionLanguageModel implements AutoCloseable {
     private final QFormerProjector projector; // QFORMER fusion, else null
     private final FlamingoFusion flamingo; // GATED fusion, else null
     private final Bloom bloom;
-    private final Map<String, NDArray> bloomWeights;
 
     private VisionLanguageModel(VlmConfig config, NDManager manager, Tokenizer tokenizer, VisionTransformer vision,
             QFormerProjector projector, FlamingoFusion flamingo, Bloom bloom) {
@@ -86,9 +85,6 @@ public final class VisionLanguageModel implements AutoCloseable {
         this.bloom = bloom;
         Preprocess clip = Preprocess.biomedClip();
         this.preprocess = new Preprocess(vision.config().imgSize(), clip.mean(), clip.std());
-        Map<String, NDArray> w = new LinkedHashMap<>();
-        bloom.namedParameters().forEach((k, p) -> w.put(k, p.array()));
-        this.bloomWeights = w;
     }
 
     // ---------------------------------------------------------------- construction
@@ -253,13 +249,13 @@ public final class VisionLanguageModel implements AutoCloseable {
     /** Every weight under its composite key, in checkpoint order (vision, fusion, language model). */
     public Map<String, NDArray> stateDict() {
         Map<String, NDArray> out = new LinkedHashMap<>();
-        vision.parameters().forEach((k, v) -> out.put("vision_model." + k, v));
+        vision.stateDict().forEach((k, v) -> out.put("vision_model." + k, v));
         if (projector != null) {
-            out.putAll(projector.parameters());
+            out.putAll(projector.stateDict());
         } else {
-            flamingo.namedParameters().forEach((k, p) -> out.put(k, p.array()));
+            out.putAll(flamingo.stateDict());
         }
-        bloomWeights.forEach((k, v) -> out.put("language_model." + k, v));
+        bloom.stateDict().forEach((k, v) -> out.put("language_model." + k, v));
         return out;
     }
 
@@ -450,13 +446,13 @@ public final class VisionLanguageModel implements AutoCloseable {
         List<PartSummary> parts = new ArrayList<>();
         VisionTransformer.Config v = vision.config();
         parts.add(new PartSummary("vision_model", String.format(Locale.ROOT, "ViT %d px / %d, width %d, %d blocks, %d heads",
-                v.imgSize(), v.patchSize(), v.embedDim(), v.depth(), v.numHeads()), count(vision.parameters())));
+                v.imgSize(), v.patchSize(), v.embedDim(), v.depth(), v.numHeads()), vision.parameterCount()));
         if (projector != null) {
             QFormer.Config q = projector.qformer().config();
             parts.add(new PartSummary("qformer", String.format(Locale.ROOT,
                     "Q-Former %d queries, width %d, %d layers, cross-attention every %d; projection %d → %d",
                     q.numQueryTokens(), q.hiddenSize(), q.numHiddenLayers(), q.crossAttentionFrequency(), q.hiddenSize(),
-                    bloom.config().hiddenSize()), count(projector.parameters())));
+                    bloom.config().hiddenSize()), projector.parameterCount()));
         } else {
             FlamingoFusion.Config g = flamingo.config();
             parts.add(new PartSummary("gated_fusion", String.format(Locale.ROOT,
@@ -467,10 +463,6 @@ public final class VisionLanguageModel implements AutoCloseable {
         parts.add(new PartSummary("language_model", String.format(Locale.ROOT, "BLOOM width %d, %d layers, %d heads, vocab %d",
                 t.hiddenSize(), t.nLayer(), t.nHead(), t.vocabSize()), bloom.parameterCount()));
         return new Summary(config.fusion(), parts, config.prompt().template());
-    }
-
-    private static long count(Map<String, NDArray> params) {
-        return params.values().stream().mapToLong(a -> a.getShape().size()).sum();
     }
 
     @Override

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.medvlm.checkpoint.SafetensorsWriter;
 import org.medvlm.checkpoint.StateDict;
-import org.medvlm.nn.Activation;
+import org.medvlm.layers.Activation;
 
 /** The Q-Former on configs other than the reference's, with weights the test makes itself. */
 class QFormerTest {
@@ -62,7 +62,7 @@ class QFormerTest {
     void crossAttentionOnlyOnEveryFrequencyThLayerAndWeightsRoundTrip() throws IOException {
         QFormer.Config c = fourLayersEveryOther();
         try (QFormer q = QFormer.random(c, manager, 1)) {
-            Map<String, NDArray> p = q.parameters();
+            Map<String, NDArray> p = q.stateDict();
             assertTrue(p.containsKey("encoder.layer.0.crossattention.attention.key.weight"));
             assertTrue(p.containsKey("encoder.layer.2.crossattention.output.LayerNorm.bias"));
             assertFalse(p.keySet().stream().anyMatch(k -> k.startsWith("encoder.layer.1.crossattention")
@@ -91,15 +91,15 @@ class QFormerTest {
         QFormer.Config c = QFormer.builder().setEncoderHiddenSize(24).optHiddenSize(32).optNumHiddenLayers(2)
                 .optNumAttentionHeads(4).optIntermediateSize(64).optNumQueryTokens(6).build();
         try (QFormerProjector p = QFormerProjector.random(c, 40, manager, 2)) {
-            assertEquals(new Shape(1, 6, 32), p.parameters().get("query_tokens").getShape());
-            assertEquals(new Shape(40, 32), p.parameters().get("language_projection.weight").getShape());
-            assertTrue(p.parameters().containsKey("qformer.encoder.layer.1.output_query.LayerNorm.weight"));
+            assertEquals(new Shape(1, 6, 32), p.stateDict().get("query_tokens").getShape());
+            assertEquals(new Shape(40, 32), p.stateDict().get("language_projection.weight").getShape());
+            assertTrue(p.stateDict().containsKey("qformer.encoder.layer.1.output_query.LayerNorm.weight"));
             NDArray image = manager.randomNormal(new Shape(3, 9, 24));
             NDArray prefix = p.forward(image);
             assertEquals(new Shape(3, 6, 40), prefix.getShape());
 
             // a whole BLIP-2 checkpoint: the vision and language parts are left to their own loaders
-            Map<String, NDArray> blip2 = new LinkedHashMap<>(p.parameters());
+            Map<String, NDArray> blip2 = new LinkedHashMap<>(p.stateDict());
             blip2.put("vision_model.post_layernorm.weight", manager.ones(new Shape(24)));
             blip2.put("language_model.lm_head.weight", manager.ones(new Shape(2, 40)));
             Path file = dir.resolve("blip2.safetensors");
@@ -110,7 +110,7 @@ class QFormerTest {
 
             // the same weights under LAVIS names
             Map<String, NDArray> lavis = new LinkedHashMap<>();
-            p.parameters().forEach((k, v) -> lavis.put(toLavis(k), v));
+            p.stateDict().forEach((k, v) -> lavis.put(toLavis(k), v));
             lavis.put("Qformer.cls.predictions.bias", manager.zeros(new Shape(3)));
             lavis.put("Qformer.bert.embeddings.word_embeddings.weight", manager.zeros(new Shape(3, 32)));
             lavis.put("Qformer.bert.encoder.layer.0.intermediate.dense.weight", manager.zeros(new Shape(64, 32)));

@@ -11,6 +11,7 @@ import java.awt.image.BufferedImage;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -56,34 +57,53 @@ class VisionBenchmark {
     void vitB16Forward() {
         try (NDManager m = NDManager.newBaseManager();
              VisionTransformer vit = VisionTransformer.random(VisionTransformer.Config.vitBasePatch16_224(), m, 1)) {
-            long params = vit.parameters().values().stream().mapToLong(a -> a.getShape().size()).sum();
+            long params = vit.parameterCount();
             print("ViT-B/16 (BiomedCLIP trunk), %.1fM parameters, fp32, device %s, %d intra-op threads",
                     params / 1e6, m.getDevice(), Runtime.getRuntime().availableProcessors());
-            double one = time(vit, m, 1, 5);
-            double eight = time(vit, m, 8, 2);
-            print("  batch 1: %.0f ms/forward (%.2f images/s)", one, 1000 / one);
-            print("  batch 8: %.0f ms/forward (%.2f images/s, %.2fx the throughput of 8 single forwards)",
-                    eight, 8000 / eight, 8 * one / eight);
+            print("  machine load average %.1f over the last minute on %d cores (other processes slow the wall time)",
+                    ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), Runtime.getRuntime().availableProcessors());
+            double gflop = 2 * macs(vit.config()) / 1e9;
+            double[] one = time(vit, m, 1, 5);
+            double[] eight = time(vit, m, 8, 2);
+            print("  batch 1: %.0f ms/forward wall, %.0f ms CPU (%.2f images/s; %.1f GFLOP/forward = %.0f GFLOP per CPU-second)",
+                    one[0], one[1], 1000 / one[0], gflop, gflop / (one[1] / 1000));
+            print("  batch 8: %.0f ms/forward wall, %.0f ms CPU (%.2f images/s, %.2fx the throughput of 8 single forwards)",
+                    eight[0], eight[1], 8000 / eight[0], 8 * one[0] / eight[0]);
         }
     }
 
-    static double time(VisionTransformer vit, NDManager m, int batch, int reps) {
+    /** Multiply-adds of one image's forward: the Linear layers, attention's two matmuls and the patch convolution. */
+    static double macs(VisionTransformer.Config c) {
+        double d = c.embedDim();
+        double n = c.numTokens();
+        double perBlock = n * (4 * d * d + 2 * d * c.mlpHidden()) + 2 * n * n * d;
+        double patches = (double) c.gridSize() * c.gridSize() * d * c.inChans() * c.patchSize() * c.patchSize();
+        return c.depth() * perBlock + patches;
+    }
+
+    /** Median wall and process CPU milliseconds per forward. */
+    static double[] time(VisionTransformer vit, NDManager m, int batch, int reps) {
+        com.sun.management.OperatingSystemMXBean os =
+                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         NDArray x = m.randomNormal(new Shape(batch, 3, 224, 224));
         long[] t = new long[reps];
+        long[] cpu = new long[reps];
         for (int i = -1; i < reps; i++) {
             try (NDManager step = m.newSubManager()) {
                 NDArray in = x.duplicate();
                 in.attach(step);
+                long c0 = os.getProcessCpuTime();
                 long t0 = System.nanoTime();
                 NDArray out = vit.forwardFeatures(in);
                 out.attach(step);
                 out.get(0).toFloatArray(); // forces the computation
                 if (i >= 0) {
                     t[i] = System.nanoTime() - t0;
+                    cpu[i] = os.getProcessCpuTime() - c0;
                 }
             }
         }
-        return median(t);
+        return new double[] {median(t), median(cpu)};
     }
 
     @Test

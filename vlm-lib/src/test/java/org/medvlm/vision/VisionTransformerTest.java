@@ -20,7 +20,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.medvlm.checkpoint.CheckpointKeyMismatchException;
+import org.medvlm.layers.StateDictMismatchException;
 import org.medvlm.checkpoint.SafetensorsWriter;
 import org.medvlm.checkpoint.StateDict;
 
@@ -66,7 +66,7 @@ class VisionTransformerTest {
                 + "\"embed_dim\":48,\"depth\":3,\"num_heads\":6,\"mlp_ratio\":2.0,\"qkv_bias\":false,\"layer_norm_eps\":1e-6,"
                 + "\"class_token\":true}");
         try (VisionTransformer vit = VisionTransformer.random(c, manager, 1)) {
-            Map<String, NDArray> p = vit.parameters();
+            Map<String, NDArray> p = vit.stateDict();
             assertEquals(new Shape(144, 48), p.get("blocks.2.attn.qkv.weight").getShape());
             assertFalse(p.containsKey("blocks.0.attn.qkv.bias"));
             assertEquals(new Shape(96, 48), p.get("blocks.1.mlp.fc1.weight").getShape());
@@ -83,12 +83,13 @@ class VisionTransformerTest {
                 assertArrayEquals(out.features().toFloatArray(), loaded.forwardFeatures(x).toFloatArray());
             }
             // the same file under a deeper config fails, naming what is missing
-            CheckpointKeyMismatchException e = assertThrows(CheckpointKeyMismatchException.class, () -> {
+            StateDictMismatchException e = assertThrows(StateDictMismatchException.class, () -> {
                 try (StateDict sd = StateDict.open(file)) {
                     VisionTransformer.load(c.withDepth(4), sd, manager).close();
                 }
             });
             assertTrue(e.getMessage().contains("missing") && e.getMessage().contains("blocks.3.norm1.weight"), e.getMessage());
+            assertTrue(e.getMessage().startsWith(file.toString()), "the message names the file: " + e.getMessage());
         }
     }
 
@@ -113,7 +114,7 @@ class VisionTransformerTest {
         VisionTransformer.Config c = config("{\"img_size\":32,\"patch_size\":16,\"embed_dim\":16,\"depth\":1,\"num_heads\":2,"
                 + "\"class_token\":false,\"global_pool\":\"avg\",\"pre_norm\":true,\"init_values\":1e-5,\"num_classes\":5}");
         try (VisionTransformer vit = VisionTransformer.random(c, manager, 3)) {
-            Map<String, NDArray> p = vit.parameters();
+            Map<String, NDArray> p = vit.stateDict();
             assertTrue(p.containsKey("fc_norm.weight") && p.containsKey("norm_pre.bias") && p.containsKey("blocks.0.ls2.gamma"));
             assertFalse(p.containsKey("norm.weight") || p.containsKey("cls_token") || p.containsKey("patch_embed.proj.bias"));
             assertEquals(new Shape(1, 4, 16), p.get("pos_embed").getShape());
@@ -129,7 +130,7 @@ class VisionTransformerTest {
         VisionTransformer.Config c = config("{\"img_size\":32,\"patch_size\":16,\"embed_dim\":16,\"depth\":1,\"num_heads\":2}");
         try (VisionTransformer vit = VisionTransformer.random(c, manager, 4)) {
             Map<String, NDArray> openClip = new LinkedHashMap<>();
-            vit.parameters().forEach((k, v) -> openClip.put("visual.trunk." + k, v));
+            vit.stateDict().forEach((k, v) -> openClip.put("visual.trunk." + k, v));
             openClip.put("visual.head.proj.weight", manager.randomNormal(new Shape(12, 16)));
             openClip.put("text.transformer.embeddings.word_embeddings.weight", manager.zeros(new Shape(4, 8)));
             openClip.put("logit_scale", manager.create(4.6f));

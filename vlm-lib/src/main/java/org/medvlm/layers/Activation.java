@@ -1,4 +1,4 @@
-package org.medvlm.nn;
+package org.medvlm.layers;
 
 import ai.djl.ndarray.NDArray;
 import java.util.Locale;
@@ -12,6 +12,7 @@ public enum Activation {
     GELU,
     /** GELU with the tanh approximation (HF "gelu_new", "gelu_pytorch_tanh", BLOOM). */
     GELU_TANH,
+    /** max(0, x). */
     RELU,
     /** x * sigmoid(x) (HF "silu", "swish"). */
     SILU;
@@ -28,6 +29,7 @@ public enum Activation {
         };
     }
 
+    /** Applies the activation elementwise; the result belongs to {@code x}'s manager. */
     public NDArray apply(NDArray x) {
         return switch (this) {
             case GELU -> ai.djl.nn.Activation.gelu(x);
