@@ -1,12 +1,15 @@
 package org.medvlm.layers;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.medvlm.checkpoint.StateDict;
 
 /**
  * A model part whose registered parameter and child names are the literal checkpoint key segments, as in PyTorch's
@@ -16,6 +19,7 @@ import java.util.Map;
 public abstract class Module {
     private final Map<String, Parameter> parameters = new LinkedHashMap<>();
     private final Map<String, Module> children = new LinkedHashMap<>();
+    private NDManager owner; // set by loadOwned / randomOwned, which make the arrays themselves
 
     /** Registers a parameter under its key segment (e.g. {@code "weight"}). */
     protected final Parameter addParameter(String key, long... shape) {
@@ -101,6 +105,41 @@ public abstract class Module {
             throw new StateDictMismatchException(msg.toString(), missing, unexpected);
         }
         expected.forEach((k, p) -> p.set(stateDict.get(k)));
+    }
+
+    /**
+     * Loads {@code weights} as float32 into arrays owned by a new sub-manager of {@code parent}, which
+     * {@link #close} frees. On a failure the sub-manager is closed at once, and a key/shape mismatch names
+     * {@code weights.source()} (the checkpoint file) as well as the keys.
+     */
+    protected final void loadOwned(StateDict weights, NDManager parent) {
+        NDManager m = parent.newSubManager();
+        try {
+            loadStateDict(weights.toMap(m, DataType.FLOAT32));
+        } catch (StateDictMismatchException e) {
+            m.close();
+            throw e.in(weights.source());
+        } catch (RuntimeException e) {
+            m.close();
+            throw e;
+        }
+        owner = m;
+    }
+
+    /** Loads {@link RandomWeights} for {@code seed} into arrays owned by a new sub-manager of {@code parent}. */
+    protected final void randomOwned(NDManager parent, long seed) {
+        owner = parent.newSubManager();
+        loadStateDict(RandomWeights.of(this, owner, seed));
+    }
+
+    /**
+     * Frees the arrays when {@link #loadOwned} or {@link #randomOwned} made them; else nothing (arrays loaded
+     * through {@link #loadStateDict} belong to the caller's manager).
+     */
+    public void close() {
+        if (owner != null) {
+            owner.close();
+        }
     }
 
     private static String dims(Shape s) {

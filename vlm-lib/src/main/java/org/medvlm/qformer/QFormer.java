@@ -2,23 +2,19 @@ package org.medvlm.qformer;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.IntStream;
 import org.medvlm.checkpoint.StateDict;
 import org.medvlm.layers.Activation;
+import org.medvlm.layers.ConfigFiles;
 import org.medvlm.layers.LayerNorm;
 import org.medvlm.layers.Linear;
 import org.medvlm.layers.Module;
 import org.medvlm.layers.ModuleList;
 import org.medvlm.layers.RandomWeights;
-import org.medvlm.layers.StateDictMismatchException;
 
 /**
  * Hugging Face's {@code Blip2QFormerModel}, all of it in this file: a LayerNorm on the query
@@ -290,7 +286,6 @@ public final class QFormer extends Module implements AutoCloseable {
     private final Config config;
     private final LayerNorm layernorm;
     private final ModuleList<Layer> layer;
-    private NDManager owner; // set by the factories that load the arrays themselves
 
     /** An unloaded Q-Former under HF's {@code Blip2QFormerModel} keys ({@code layernorm.*}, {@code encoder.layer.N.*}). */
     public QFormer(Config c) {
@@ -302,8 +297,7 @@ public final class QFormer extends Module implements AutoCloseable {
     /** A Q-Former with random weights ({@link RandomWeights}), owned by a sub-manager of {@code parent}. */
     public static QFormer random(Config config, NDManager parent, long seed) {
         QFormer q = new QFormer(config);
-        q.owner = parent.newSubManager();
-        q.loadStateDict(RandomWeights.of(q, q.owner, seed));
+        q.randomOwned(parent, seed);
         return q;
     }
 
@@ -314,17 +308,7 @@ public final class QFormer extends Module implements AutoCloseable {
      */
     public static QFormer load(Config config, StateDict weights, NDManager parent) {
         QFormer q = new QFormer(config);
-        NDManager m = parent.newSubManager();
-        try {
-            q.loadStateDict(weights.toMap(m, DataType.FLOAT32));
-        } catch (StateDictMismatchException e) {
-            m.close();
-            throw e.in(weights.source());
-        } catch (RuntimeException e) {
-            m.close();
-            throw e;
-        }
-        q.owner = m;
+        q.loadOwned(weights, parent);
         return q;
     }
 
@@ -333,13 +317,7 @@ public final class QFormer extends Module implements AutoCloseable {
      * safetensors, as {@code Blip2QFormerModel.save_pretrained} writes them.
      */
     public static QFormer fromDirectory(Path dir, NDManager parent) throws IOException {
-        Path configFile = dir.resolve("config.json");
-        JsonObject json;
-        try {
-            json = JsonParser.parseString(Files.readString(configFile)).getAsJsonObject();
-        } catch (JsonParseException | IllegalStateException e) {
-            throw new IllegalArgumentException(configFile + ": bad JSON: " + e.getMessage(), e);
-        }
+        JsonObject json = ConfigFiles.readObject(dir.resolve("config.json"));
         try (StateDict weights = StateDict.open(dir)) {
             return load(Config.fromJson(json), weights, parent);
         }
@@ -368,13 +346,5 @@ public final class QFormer extends Module implements AutoCloseable {
             x = layer.get(i).forward(x, imageTokens);
         }
         return x;
-    }
-
-    /** Frees the arrays when {@link #load}, {@link #fromDirectory} or {@link #random} made them; else nothing. */
-    @Override
-    public void close() {
-        if (owner != null) {
-            owner.close();
-        }
     }
 }

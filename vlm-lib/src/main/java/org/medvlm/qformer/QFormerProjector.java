@@ -2,13 +2,11 @@ package org.medvlm.qformer;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import org.medvlm.checkpoint.StateDict;
 import org.medvlm.layers.Linear;
 import org.medvlm.layers.Module;
 import org.medvlm.layers.Parameter;
 import org.medvlm.layers.RandomWeights;
-import org.medvlm.layers.StateDictMismatchException;
 import org.medvlm.layers.Rows;
 
 /**
@@ -21,7 +19,6 @@ public final class QFormerProjector extends Module implements AutoCloseable {
     private final Parameter queryTokens;
     private final QFormer qformer;
     private final Linear languageProjection;
-    private NDManager owner; // set by the factories that load the arrays themselves
 
     /** An unloaded projector under HF's BLIP-2 keys. */
     public QFormerProjector(QFormer.Config c, int languageHidden) {
@@ -33,8 +30,7 @@ public final class QFormerProjector extends Module implements AutoCloseable {
     /** Random weights ({@link RandomWeights}), owned by a sub-manager of {@code parent}. */
     public static QFormerProjector random(QFormer.Config config, int languageHidden, NDManager parent, long seed) {
         QFormerProjector p = new QFormerProjector(config, languageHidden);
-        p.owner = parent.newSubManager();
-        p.loadStateDict(RandomWeights.of(p, p.owner, seed));
+        p.randomOwned(parent, seed);
         return p;
     }
 
@@ -47,17 +43,7 @@ public final class QFormerProjector extends Module implements AutoCloseable {
         StateDict own = weights.filtered(k -> k.equals("query_tokens") || k.startsWith("qformer.")
                 || k.startsWith("language_projection."));
         QFormerProjector p = new QFormerProjector(config, languageHidden);
-        NDManager m = parent.newSubManager();
-        try {
-            p.loadStateDict(own.toMap(m, DataType.FLOAT32));
-        } catch (StateDictMismatchException e) {
-            m.close();
-            throw e.in(weights.source());
-        } catch (RuntimeException e) {
-            m.close();
-            throw e;
-        }
-        p.owner = m;
+        p.loadOwned(own, parent); // a filtered view keeps the checkpoint's source for mismatch messages
         return p;
     }
 
@@ -71,13 +57,5 @@ public final class QFormerProjector extends Module implements AutoCloseable {
         // the queries repeated per image, as a view owned by the image tokens' manager (not the weights')
         NDArray queries = Rows.expandTo(queryTokens.array(), b, imageTokens.getManager()); // (B, Q, hidden)
         return languageProjection.forward(qformer.forward(queries, imageTokens));
-    }
-
-    /** Frees the arrays when {@link #load} or {@link #random} made them; else nothing. */
-    @Override
-    public void close() {
-        if (owner != null) {
-            owner.close();
-        }
     }
 }

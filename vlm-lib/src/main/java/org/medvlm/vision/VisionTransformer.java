@@ -3,20 +3,17 @@ package org.medvlm.vision;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.function.UnaryOperator;
 import java.util.stream.IntStream;
 import org.medvlm.checkpoint.StateDict;
 import org.medvlm.layers.Activation;
+import org.medvlm.layers.ConfigFiles;
 import org.medvlm.layers.Conv2d;
 import org.medvlm.layers.LayerNorm;
 import org.medvlm.layers.Linear;
@@ -287,7 +284,6 @@ public final class VisionTransformer extends Module implements AutoCloseable {
     private final UnaryOperator<NDArray> norm; // identity when pooling by average (timm moves it to fc_norm)
     private final LayerNorm fcNorm; // only when pooling by average
     private final Linear head; // only with num_classes > 0
-    private NDManager owner; // set by the factories that load the arrays themselves
 
     /**
      * An unloaded model: parameters registered under timm's keys, in timm's {@code state_dict()} order
@@ -310,8 +306,7 @@ public final class VisionTransformer extends Module implements AutoCloseable {
     /** A model with random weights ({@link RandomWeights}), owned by a sub-manager of {@code parent}. */
     public static VisionTransformer random(Config config, NDManager parent, long seed) {
         VisionTransformer vit = new VisionTransformer(config);
-        vit.owner = parent.newSubManager();
-        vit.loadStateDict(RandomWeights.of(vit, vit.owner, seed));
+        vit.randomOwned(parent, seed);
         return vit;
     }
 
@@ -323,17 +318,7 @@ public final class VisionTransformer extends Module implements AutoCloseable {
      */
     public static VisionTransformer load(Config config, StateDict weights, NDManager parent) {
         VisionTransformer vit = new VisionTransformer(config);
-        NDManager m = parent.newSubManager();
-        try {
-            vit.loadStateDict(weights.toMap(m, DataType.FLOAT32));
-        } catch (StateDictMismatchException e) {
-            m.close();
-            throw e.in(weights.source());
-        } catch (RuntimeException e) {
-            m.close();
-            throw e;
-        }
-        vit.owner = m;
+        vit.loadOwned(weights, parent);
         return vit;
     }
 
@@ -342,13 +327,7 @@ public final class VisionTransformer extends Module implements AutoCloseable {
      * {@code model.safetensors} or a sharded index, in timm or open_clip (BiomedCLIP) names.
      */
     public static VisionTransformer fromDirectory(Path dir, NDManager parent) throws IOException {
-        Path configFile = dir.resolve("config.json");
-        JsonObject json;
-        try {
-            json = JsonParser.parseString(Files.readString(configFile)).getAsJsonObject();
-        } catch (JsonParseException | IllegalStateException e) {
-            throw new IllegalArgumentException(configFile + ": bad JSON: " + e.getMessage(), e);
-        }
+        JsonObject json = ConfigFiles.readObject(dir.resolve("config.json"));
         try (StateDict weights = StateDict.open(dir)) {
             return load(Config.fromJson(json), BiomedClipKeys.toTimm(weights), parent);
         }
@@ -414,12 +393,4 @@ public final class VisionTransformer extends Module implements AutoCloseable {
      * @param pooled the pooled token [B, D]
      */
     public record Output(NDArray features, NDArray pooled) {}
-
-    /** Frees the arrays when {@link #load}, {@link #fromDirectory} or {@link #random} made them; else nothing. */
-    @Override
-    public void close() {
-        if (owner != null) {
-            owner.close();
-        }
-    }
 }
