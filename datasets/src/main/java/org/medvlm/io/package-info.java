@@ -1,2 +1,2 @@
-/** File helpers shared by every module: atomic writes. */
+/** File helpers shared by every module: atomic writes, JSON Lines reading. */
 package org.medvlm.io;

@@ -3,12 +3,7 @@ package org.medvlm.metrics;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import org.medvlm.data.AnswerType;
 import org.medvlm.data.VqaExample;
+import org.medvlm.io.JsonLines;
 
 /**
  * Reference answers from a plain JSON Lines file, for scoring against data no loader knows:
@@ -31,42 +27,20 @@ public final class GoldAnswers {
     public static List<VqaExample> read(Path file) throws IOException {
         List<VqaExample> out = new ArrayList<>();
         Map<String, Integer> seen = new HashMap<>();
-        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String line;
-            int n = 0;
-            while ((line = r.readLine()) != null) {
-                n++;
-                if (n == 1 && line.startsWith("\uFEFF")) {
-                    line = line.substring(1);
-                }
-                if (line.isBlank()) {
-                    continue;
-                }
-                VqaExample ex = parse(file, n, line);
-                Integer before = seen.putIfAbsent(ex.id(), n);
-                if (before != null) {
-                    throw new IllegalArgumentException(file + ":" + n + ": id '" + ex.id() + "' was already given at line " + before);
-                }
-                out.add(ex);
+        JsonLines.read(file, (n, line) -> {
+            VqaExample ex = parse(file, n, line);
+            Integer before = seen.putIfAbsent(ex.id(), n);
+            if (before != null) {
+                throw new IllegalArgumentException(file + ":" + n + ": id '" + ex.id() + "' was already given at line " + before);
             }
-        } catch (java.nio.charset.MalformedInputException e) {
-            throw new IllegalArgumentException(file + ": not UTF-8 text");
-        }
+            out.add(ex);
+        });
         return out;
     }
 
     private static VqaExample parse(Path file, int n, String line) {
         String at = file + ":" + n + ": ";
-        JsonObject o;
-        try {
-            JsonElement e = JsonParser.parseString(line);
-            if (!e.isJsonObject()) {
-                throw new IllegalArgumentException(at + "expected a JSON object like {\"id\": ..., \"answers\": [...]}");
-            }
-            o = e.getAsJsonObject();
-        } catch (JsonParseException ex) {
-            throw new IllegalArgumentException(at + "malformed JSON (" + (ex.getCause() != null ? ex.getCause().getMessage() : ex.getMessage()) + ")");
-        }
+        JsonObject o = JsonLines.object(file, n, line, "{\"id\": ..., \"answers\": [...]}");
         String id = scalar(o.get("id"));
         if (id == null) {
             throw new IllegalArgumentException(at + "no \"id\" (a string or number)");

@@ -2,16 +2,12 @@ package org.medvlm.metrics;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.medvlm.io.JsonLines;
 
 /**
  * A model's answers, by question id. Read from JSON Lines, one {@code {"id": ..., "answer": ...}} per
@@ -53,43 +49,19 @@ public record Predictions(Path source, Map<String, Prediction> byId) {
     /** Reads a predictions file; a malformed line throws with the file and line named. */
     public static Predictions read(Path file) throws IOException {
         Map<String, Prediction> m = new LinkedHashMap<>();
-        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String line;
-            int n = 0;
-            while ((line = r.readLine()) != null) {
-                n++;
-                if (n == 1 && line.startsWith("\uFEFF")) {
-                    line = line.substring(1);
-                }
-                if (line.isBlank()) {
-                    continue;
-                }
-                Prediction p = parse(file, n, line);
-                Prediction before = m.putIfAbsent(p.id(), p);
-                if (before != null) {
-                    throw new IllegalArgumentException(file + ":" + n + ": id '" + p.id()
-                            + "' was already given at line " + before.line());
-                }
+        JsonLines.read(file, (n, line) -> {
+            Prediction p = parse(file, n, line);
+            Prediction before = m.putIfAbsent(p.id(), p);
+            if (before != null) {
+                throw new IllegalArgumentException(file + ":" + n + ": id '" + p.id()
+                        + "' was already given at line " + before.line());
             }
-        } catch (java.nio.charset.MalformedInputException e) {
-            throw new IllegalArgumentException(file + ": not UTF-8 text");
-        }
+        });
         return new Predictions(file, m);
     }
 
     private static Prediction parse(Path file, int n, String line) {
-        JsonElement e;
-        try {
-            e = JsonParser.parseString(line);
-        } catch (JsonParseException ex) {
-            String why = ex.getCause() != null && ex.getCause().getMessage() != null
-                    ? ex.getCause().getMessage() : ex.getMessage();
-            throw new IllegalArgumentException(file + ":" + n + ": malformed JSON (" + why + ")");
-        }
-        if (!e.isJsonObject()) {
-            throw new IllegalArgumentException(file + ":" + n + ": expected a JSON object like {\"id\": ..., \"answer\": ...}");
-        }
-        JsonObject o = e.getAsJsonObject();
+        JsonObject o = JsonLines.object(file, n, line, "{\"id\": ..., \"answer\": ...}");
         String id = scalar(o, ID_KEYS);
         if (id == null) {
             throw new IllegalArgumentException(file + ":" + n + ": no \"id\" (a string or number)");

@@ -17,6 +17,7 @@ import java.util.Map;
 import org.medvlm.data.CaptionDataset;
 import org.medvlm.data.CaptionPair;
 import org.medvlm.data.LoadReport;
+import org.medvlm.io.JsonLines;
 
 /**
  * PMC-OA: JSON Lines, one {@code {"image": "PMC212319_Fig3_4.jpg", "caption": "..."}} per line (older
@@ -46,39 +47,30 @@ public final class PmcOa {
     private static void read(Path file, String name, Images images, LoadReport.Builder report, List<CaptionPair> out) {
         String split = Sources.stem(file).toLowerCase(Locale.ROOT);
         try (BufferedReader r = Sources.reader(file)) {
-            String line;
-            int n = 0;
-            while ((line = r.readLine()) != null) {
-                n++;
-                if (n == 1 && line.startsWith("\uFEFF")) {
-                    line = line.substring(1);
-                }
-                if (line.isBlank()) {
-                    continue;
-                }
+            JsonLines.forEachLine(r, (n, line) -> {
                 String where = "line " + n;
                 JsonElement e;
                 try {
                     e = JsonParser.parseString(line);
                 } catch (JsonParseException ex) {
                     report.skip(name, where, "malformed JSON line", line.length() > 60 ? line.substring(0, 60) + "..." : line);
-                    continue;
+                    return;
                 }
                 if (!e.isJsonObject()) {
                     report.skip(name, where, "not a JSON object", "");
-                    continue;
+                    return;
                 }
                 JsonObject o = e.getAsJsonObject();
                 String image = Sources.string(o.get("image"));
                 String caption = Sources.string(o.get("caption"));
                 if (caption == null) {
                     report.skip(name, where, "missing caption", "");
-                    continue;
+                    return;
                 }
                 String refused = images.refusal(image);
                 if (refused != null) {
                     report.skip(name, where, refused, image == null ? "" : image);
-                    continue;
+                    return;
                 }
                 Map<String, String> meta = new HashMap<>();
                 meta.put("image_name", image);
@@ -89,7 +81,7 @@ public final class PmcOa {
                     }
                 }
                 out.add(new CaptionPair(Sources.stem(Path.of(image)), "pmc-oa", split, images.find(image), caption, meta));
-            }
+            });
         } catch (IOException ex) {
             throw new UncheckedIOException(file + ": " + ex.getMessage(), ex);
         }
