@@ -99,12 +99,7 @@ public final class HfParquet {
                     String where = "row " + row;
                     String question = text(g, "question");
                     String answer = text(g, "answer");
-                    if (question == null || question.isBlank()) {
-                        report.skip(name, where, "missing question", "");
-                        continue;
-                    }
-                    if (answer == null) {
-                        report.skip(name, where, "missing answer", "");
+                    if (!Sources.answered(question, answer, name, where, report)) {
                         continue;
                     }
                     ImageSource image = null;

@@ -1,15 +1,12 @@
 package org.medvlm.data.formats;
 
-import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.medvlm.data.AnswerType;
 import org.medvlm.data.LoadReport;
 import org.medvlm.data.VqaDataset;
 import org.medvlm.data.VqaExample;
@@ -58,33 +55,9 @@ public final class Slake {
         if (!root.isJsonArray()) {
             throw new IllegalArgumentException(file + ": expected a JSON array of questions");
         }
-        JsonArray arr = root.getAsJsonArray();
-        for (int i = 0; i < arr.size(); i++) {
-            String where = "index " + i;
-            if (!arr.get(i).isJsonObject()) {
-                report.skip(name, where, "not a JSON object", arr.get(i).toString());
-                continue;
-            }
-            JsonObject o = arr.get(i).getAsJsonObject();
-            String question = Sources.string(o.get("question"));
-            String answer = Sources.string(o.get("answer"));
-            String imageName = Sources.string(o.get("img_name"));
-            if (question == null || question.isBlank()) {
-                report.skip(name, where, "missing question", "");
-                continue;
-            }
-            if (answer == null) {
-                report.skip(name, where, "missing answer", "");
-                continue;
-            }
-            String refused = images.refusal(imageName);
-            if (refused != null) {
-                report.skip(name, where, refused, imageName == null ? "" : imageName);
-                continue;
-            }
+        Sources.questions(root.getAsJsonArray(), "img_name", images, name, report, (i, o, q) -> {
             String lang = Sources.string(o.get("q_lang"));
             String qid = Sources.string(o.get("qid"));
-            AnswerType type = AnswerType.parse(Sources.string(o.get("answer_type"))).orElse(AnswerType.fromAnswer(answer));
             Map<String, String> meta = new HashMap<>();
             // SLAKE's "location" is the body region; it is the organ column of tables and stats
             VqaRad.put(meta, "organ", o, "location");
@@ -98,9 +71,9 @@ public final class Slake {
                 triple.getAsJsonArray().forEach(t -> parts.add(t.isJsonPrimitive() ? t.getAsString() : t.toString()));
                 meta.put("triple", String.join(", ", parts));
             }
-            meta.put("image_name", imageName);
-            out.add(new VqaExample(qid == null ? split + ":" + i : qid, "slake", split, images.find(imageName),
-                    question, List.of(answer), type, lang == null ? "en" : lang.strip(), meta));
-        }
+            meta.put("image_name", q.imageName());
+            out.add(new VqaExample(qid == null ? split + ":" + i : qid, "slake", split, images.find(q.imageName()),
+                    q.question(), List.of(q.answer()), q.type(), lang == null ? "en" : lang.strip(), meta));
+        });
     }
 }

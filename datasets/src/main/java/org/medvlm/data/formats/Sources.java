@@ -1,6 +1,8 @@
 package org.medvlm.data.formats;
 
+import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import com.google.gson.stream.JsonReader;
@@ -16,6 +18,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
+import org.medvlm.data.AnswerType;
+import org.medvlm.data.LoadReport;
 
 /** Reading text and JSON as the datasets store them: UTF-8 with or without BOM, LF or CRLF, final newline or not. */
 final class Sources {
@@ -162,6 +166,64 @@ final class Sources {
         }
         if (extra > 0) {
             report.note(extra + " duplicate (split, image, question, answer) records kept: they are in the distributed files");
+        }
+    }
+
+    /**
+     * Whether a record has a question and an answer; if not, it is reported as skipped ("missing question",
+     * "missing answer") at {@code where}.
+     */
+    static boolean answered(String question, String answer, String name, String where, LoadReport.Builder report) {
+        if (question == null || question.isBlank()) {
+            report.skip(name, where, "missing question", "");
+            return false;
+        }
+        if (answer == null) {
+            report.skip(name, where, "missing answer", "");
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * The common fields of one entry of a VQA JSON array, with the answer type from {@code answer_type} or,
+     * when absent, guessed from the answer.
+     */
+    record Question(String question, String answer, String imageName, AnswerType type) {}
+
+    /** Receives an entry that passed the checks of {@link #questions}. */
+    @FunctionalInterface
+    interface QuestionConsumer {
+        void accept(int index, JsonObject entry, Question q);
+    }
+
+    /**
+     * Feeds each entry of a VQA JSON array (SLAKE, VQA-RAD) to {@code each}, after skipping (and reporting at
+     * {@code "index N"}) entries that are not objects, lack a question or an answer, or whose image under
+     * {@code imageKey} the {@link Images} refuse.
+     */
+    static void questions(JsonArray arr, String imageKey, Images images, String name, LoadReport.Builder report,
+            QuestionConsumer each) {
+        for (int i = 0; i < arr.size(); i++) {
+            String where = "index " + i;
+            if (!arr.get(i).isJsonObject()) {
+                report.skip(name, where, "not a JSON object", arr.get(i).toString());
+                continue;
+            }
+            JsonObject o = arr.get(i).getAsJsonObject();
+            String question = string(o.get("question"));
+            String answer = string(o.get("answer"));
+            String imageName = string(o.get(imageKey));
+            if (!answered(question, answer, name, where, report)) {
+                continue;
+            }
+            String refused = images.refusal(imageName);
+            if (refused != null) {
+                report.skip(name, where, refused, imageName == null ? "" : imageName);
+                continue;
+            }
+            AnswerType type = AnswerType.parse(string(o.get("answer_type"))).orElse(AnswerType.fromAnswer(answer));
+            each.accept(i, o, new Question(question, answer, imageName, type));
         }
     }
 }

@@ -1,6 +1,5 @@
 package org.medvlm.data.formats;
 
-import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import java.nio.file.Files;
@@ -10,7 +9,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.medvlm.data.AnswerType;
 import org.medvlm.data.LoadReport;
 import org.medvlm.data.VqaDataset;
 import org.medvlm.data.VqaExample;
@@ -74,45 +72,21 @@ public final class VqaRad {
             throw new IllegalArgumentException(file + ": expected a JSON array of questions, found "
                     + (root.isJsonObject() ? "an object" : root.toString().length() > 20 ? "a value" : root.toString()));
         }
-        JsonArray arr = root.getAsJsonArray();
-        for (int i = 0; i < arr.size(); i++) {
-            String where = "index " + i;
-            if (!arr.get(i).isJsonObject()) {
-                report.skip(name, where, "not a JSON object", arr.get(i).toString());
-                continue;
-            }
-            JsonObject o = arr.get(i).getAsJsonObject();
-            String question = Sources.string(o.get("question"));
-            String answer = Sources.string(o.get("answer"));
-            String imageName = Sources.string(o.get("image_name"));
-            if (question == null || question.isBlank()) {
-                report.skip(name, where, "missing question", "");
-                continue;
-            }
-            if (answer == null) {
-                report.skip(name, where, "missing answer", "");
-                continue;
-            }
-            String refused = images.refusal(imageName);
-            if (refused != null) {
-                report.skip(name, where, refused, imageName == null ? "" : imageName);
-                continue;
-            }
+        Sources.questions(root.getAsJsonArray(), "image_name", images, name, report, (i, o, q) -> {
             String qid = Sources.string(o.get("qid"));
             String phrase = Sources.string(o.get("phrase_type"));
             String split = fileSplit != null ? fileSplit
                     : phrase != null && phrase.strip().toLowerCase(Locale.ROOT).startsWith("test") ? "test" : "train";
-            AnswerType type = AnswerType.parse(Sources.string(o.get("answer_type"))).orElse(AnswerType.fromAnswer(answer));
             Map<String, String> meta = new HashMap<>();
             put(meta, "organ", o, "image_organ");
             put(meta, "question_type", o, "question_type");
             put(meta, "phrase_type", o, "phrase_type");
             put(meta, "evaluation", o, "evaluation");
             put(meta, "image_case_url", o, "image_case_url");
-            meta.put("image_name", imageName);
-            out.add(new VqaExample(qid == null ? String.valueOf(i) : qid, "vqa-rad", split, images.find(imageName),
-                    question, List.of(answer), type, "en", meta));
-        }
+            meta.put("image_name", q.imageName());
+            out.add(new VqaExample(qid == null ? String.valueOf(i) : qid, "vqa-rad", split, images.find(q.imageName()),
+                    q.question(), List.of(q.answer()), q.type(), "en", meta));
+        });
     }
 
     static void put(Map<String, String> meta, String key, JsonObject o, String field) {
