@@ -23,32 +23,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.medvlm.layers.LayerNorm;
 import org.medvlm.layers.Linear;
 import org.medvlm.layers.Module;
 import org.medvlm.layers.StateDictMismatchException;
+import org.medvlm.testing.ManagerFixture;
 
 /** The safetensors reader and writer on files the tests make: values, dtypes, shards, size, corruption. */
-class SafetensorsTest {
-    static NDManager manager;
-
-    @TempDir
-    Path dir;
-
-    @BeforeAll
-    static void start() {
-        manager = NDManager.newBaseManager();
-    }
-
-    @AfterAll
-    static void stop() {
-        manager.close();
-    }
-
+class SafetensorsTest extends ManagerFixture {
     /** A file from a header JSON and raw data bytes, exactly as given (for corrupt cases). */
     static Path raw(Path file, long headerLength, String header, byte[] data) throws IOException {
         byte[] h = header.getBytes(StandardCharsets.UTF_8);

@@ -8,38 +8,20 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.medvlm.checkpoint.SafetensorsWriter;
 import org.medvlm.checkpoint.StateDict;
 import org.medvlm.layers.Activation;
+import org.medvlm.testing.ManagerFixture;
 
 /** The Q-Former on configs other than the reference's, with weights the test makes itself. */
-class QFormerTest {
-    static NDManager manager;
-
-    @TempDir
-    Path dir;
-
-    @BeforeAll
-    static void start() {
-        manager = NDManager.newBaseManager();
-    }
-
-    @AfterAll
-    static void stop() {
-        manager.close();
-    }
-
+class QFormerTest extends ManagerFixture {
     static QFormer.Config fourLayersEveryOther() {
         return QFormer.Config.fromJson(JsonParser.parseString("{\"model_type\":\"blip_2_qformer\",\"hidden_size\":48,"
                 + "\"num_hidden_layers\":4,\"num_attention_heads\":6,\"intermediate_size\":80,\"encoder_hidden_size\":40,"
