@@ -1,18 +1,13 @@
 package org.medvlm.data;
 
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
-import javax.imageio.ImageIO;
+import org.medvlm.imaging.Thumbnails;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.StringColumn;
@@ -128,18 +123,7 @@ final class Stats {
             return "";
         }
         try {
-            BufferedImage img = source.load();
-            double scale = Math.min(1.0, (double) THUMBNAIL_SIZE / Math.max(img.getWidth(), img.getHeight()));
-            int w = Math.max(1, (int) Math.round(img.getWidth() * scale));
-            int h = Math.max(1, (int) Math.round(img.getHeight() * scale));
-            BufferedImage small = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-            Graphics2D g = small.createGraphics();
-            g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-            g.drawImage(img, 0, 0, w, h, null);
-            g.dispose();
-            ByteArrayOutputStream png = new ByteArrayOutputStream();
-            ImageIO.write(small, "png", png);
-            return "data:image/png;base64," + Base64.getEncoder().encodeToString(png.toByteArray());
+            return Thumbnails.dataUri(source.load(), THUMBNAIL_SIZE);
         } catch (IOException | RuntimeException e) {
             return "";
         }

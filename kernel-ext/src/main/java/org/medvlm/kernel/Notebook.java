@@ -65,7 +65,7 @@ public final class Notebook {
      * thumbnail.
      */
     public static String imageUri(java.awt.image.BufferedImage image) {
-        return org.medvlm.kernel.render.TableHtml.dataUri(image);
+        return org.medvlm.imaging.Thumbnails.dataUri(image);
     }
 
     /** Clears the cell's output now. */

@@ -30,7 +30,7 @@ public record Answer(BufferedImage image, String question, String text, long[] t
     /** The image beside the question and answer, as a one-row table (the notebook renders the image). */
     public Table table() {
         return Table.create("answer",
-                StringColumn.create("image", image == null ? "" : AnswerTable.thumbnail(image, IMAGE_SIZE)),
+                StringColumn.create("image", image == null ? "" : org.medvlm.imaging.Thumbnails.dataUri(image, IMAGE_SIZE)),
                 StringColumn.create("question", question),
                 StringColumn.create("answer", text));
     }

@@ -1,15 +1,9 @@
 package org.medvlm.vlm;
 
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
-import javax.imageio.ImageIO;
+import org.medvlm.imaging.Thumbnails;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 
@@ -61,7 +55,7 @@ public record AnswerTable(String name, List<Row> rows) {
         StringColumn answer = StringColumn.create("answer");
         StringColumn mark = StringColumn.create("✓/✗");
         for (Row r : rows) {
-            thumb.append(r.image() == null ? "" : thumbnail(r.image(), THUMBNAIL_SIZE));
+            thumb.append(r.image() == null ? "" : Thumbnails.dataUri(r.image(), THUMBNAIL_SIZE));
             id.append(r.id());
             question.append(r.question());
             truth.append(String.join(" | ", r.truth()));
@@ -89,24 +83,5 @@ public record AnswerTable(String name, List<Row> rows) {
     /** Normalises an answer for matching: lower case, inner whitespace collapsed, end punctuation dropped. */
     static String normalise(String s) {
         return s.toLowerCase(Locale.ROOT).replaceAll("\\s+", " ").replaceAll("^[\\p{Punct} ]+|[\\p{Punct} ]+$", "");
-    }
-
-    /** A PNG data URI of {@code img} scaled down to at most {@code size} pixels on its longest side. */
-    static String thumbnail(BufferedImage img, int size) {
-        double scale = Math.min(1.0, (double) size / Math.max(img.getWidth(), img.getHeight()));
-        int w = Math.max(1, (int) Math.round(img.getWidth() * scale));
-        int h = Math.max(1, (int) Math.round(img.getHeight() * scale));
-        BufferedImage small = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = small.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-        g.drawImage(img, 0, 0, w, h, null);
-        g.dispose();
-        ByteArrayOutputStream png = new ByteArrayOutputStream();
-        try {
-            ImageIO.write(small, "png", png);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return "data:image/png;base64," + Base64.getEncoder().encodeToString(png.toByteArray());
     }
 }

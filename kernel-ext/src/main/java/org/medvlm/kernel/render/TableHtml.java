@@ -1,15 +1,12 @@
 package org.medvlm.kernel.render;
 
-import java.awt.Image;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Base64;
 import java.util.Locale;
 import javax.imageio.ImageIO;
+import org.medvlm.imaging.Thumbnails;
 import tech.tablesaw.api.Table;
 import tech.tablesaw.columns.Column;
 
@@ -56,7 +53,7 @@ public final class TableHtml {
             return "";
         }
         if (value instanceof BufferedImage image) {
-            return img(dataUri(thumbnail(image)));
+            return img(Thumbnails.dataUri(image, THUMBNAIL));
         }
         String text = value.toString();
         if (text.startsWith("data:image/")) {
@@ -69,7 +66,7 @@ public final class TableHtml {
                 if (Files.isRegularFile(p) && Files.size(p) < 64L << 20) {
                     BufferedImage image = ImageIO.read(p.toFile());
                     if (image != null) {
-                        return img(dataUri(thumbnail(image)));
+                        return img(Thumbnails.dataUri(image, THUMBNAIL));
                     }
                 }
             } catch (IOException | RuntimeException e) {
@@ -83,37 +80,6 @@ public final class TableHtml {
         return "<img src=\"" + escape(src) + "\" style=\"max-width:" + THUMBNAIL + "px;max-height:" + THUMBNAIL + "px\"/>";
     }
 
-    /** A copy no larger than the thumbnail size, so a table of 12 CT slices stays a few hundred kB. */
-    static BufferedImage thumbnail(BufferedImage image) {
-        int w = image.getWidth();
-        int h = image.getHeight();
-        double scale = Math.min(1.0, (double) THUMBNAIL / Math.max(w, h));
-        int tw = Math.max(1, (int) Math.round(w * scale));
-        int th = Math.max(1, (int) Math.round(h * scale));
-        BufferedImage out = new BufferedImage(tw, th, BufferedImage.TYPE_INT_RGB);
-        var g = out.createGraphics();
-        try {
-            g.drawImage(image.getScaledInstance(tw, th, Image.SCALE_SMOOTH), 0, 0, null);
-        } finally {
-            g.dispose();
-        }
-        return out;
-    }
-
-    /** A PNG data URI of an image. */
-    public static String dataUri(BufferedImage image) {
-        return "data:image/png;base64," + Base64.getEncoder().encodeToString(png(image));
-    }
-
-    static byte[] png(BufferedImage image) {
-        try {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            ImageIO.write(image, "png", bytes);
-            return bytes.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
     static String escape(String s) {
         StringBuilder b = new StringBuilder(s.length() + 16);

@@ -47,7 +47,7 @@ class RenderersTest {
         Path file = dir.resolve("slice.png");
         ImageIO.write(big, "png", file.toFile());
         Table t = Table.create("samples",
-                StringColumn.create("image", TableHtml.dataUri(new BufferedImage(4, 4, 1)), file.toString()),
+                StringColumn.create("image", org.medvlm.imaging.Thumbnails.dataUri(new BufferedImage(4, 4, 1)), file.toString()),
                 StringColumn.create("question", "<b>size?</b>", "organ?"),
                 IntColumn.create("n", 1, 2));
         DisplayData d = renderer.render(t);
