@@ -26,7 +26,7 @@ final class RleDecoder {
             }
         }
         int[] out = new int[(int) l.totalSamples()];
-        long[] raw = new long[pixels];
+        int[] raw = new int[pixels]; // at most 4 bytes a sample: the bits as an int, read back unsigned
         byte[] plane = new byte[pixels];
         for (int f = 0; f < frames.size(); f++) {
             byte[] data = frames.get(f);
@@ -56,7 +56,7 @@ final class RleDecoder {
                 }
                 int base = f * pixels * spp;
                 for (int p = 0; p < pixels; p++) {
-                    out[base + p * spp + s] = Pixels.normalize(raw[p], l);
+                    out[base + p * spp + s] = Pixels.normalize(Integer.toUnsignedLong(raw[p]), l);
                 }
             }
         }

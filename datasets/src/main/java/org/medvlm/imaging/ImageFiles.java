@@ -42,7 +42,7 @@ public final class ImageFiles {
             throw InputFiles.named(file, e);
         }
         try (in) {
-            return decode(in, file.toString(), null);
+            return decode(in, file.toString(), null, file);
         }
     }
 
@@ -52,7 +52,7 @@ public final class ImageFiles {
             throw new InputFileException(name, encoded.length + " bytes is too large " + Limit.IMAGE_BYTES.hint());
         }
         try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(encoded))) {
-            return decode(in, name, encoded);
+            return decode(in, name, encoded, null);
         }
     }
 
@@ -71,7 +71,7 @@ public final class ImageFiles {
         Limit.checkHeap(name, "decoding " + width + "x" + height + " pixels", width * height * bytesPerPixel);
     }
 
-    private static BufferedImage decode(ImageInputStream in, String name, byte[] whole) throws IOException {
+    private static BufferedImage decode(ImageInputStream in, String name, byte[] whole, Path file) throws IOException {
         Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
         if (!readers.hasNext()) {
             throw new InputFileException(name, "not a readable image (no decoder for its format; PNG, JPEG, BMP or GIF expected)");
@@ -89,7 +89,7 @@ public final class ImageFiles {
             if (!warnings.isEmpty()) {
                 throw new InputFileException(name, "truncated or corrupt image (" + InputFiles.oneLine(warnings.get(0)) + ")");
             }
-            if (reader.getFormatName().equalsIgnoreCase("png") && !endsWithIend(in, whole)) {
+            if (reader.getFormatName().equalsIgnoreCase("png") && !endsWithIend(whole, file)) {
                 // the PNG reader stops after the pixel data and never looks for the end chunk
                 throw new InputFileException(name, "truncated or corrupt image (the PNG has no IEND chunk)");
             }
@@ -108,17 +108,22 @@ public final class ImageFiles {
 
     /**
      * True when the last kilobyte of a PNG holds its IEND chunk type (a few trailing bytes are tolerated):
-     * {@code whole} for bytes in memory, else the file behind {@code in}.
+     * {@code whole} for bytes in memory, else {@code file} (the decoder's stream is read forward only).
      */
-    private static boolean endsWithIend(ImageInputStream in, byte[] whole) throws IOException {
+    private static boolean endsWithIend(byte[] whole, Path file) throws IOException {
         byte[] tail;
         if (whole != null) {
             tail = java.util.Arrays.copyOfRange(whole, Math.max(0, whole.length - 1024), whole.length);
         } else {
-            long length = in.length();
-            in.seek(Math.max(0, length - 1024));
-            tail = new byte[(int) Math.min(1024, length)];
-            in.readFully(tail);
+            try (java.nio.channels.SeekableByteChannel ch = java.nio.file.Files.newByteChannel(file)) {
+                long length = ch.size();
+                ch.position(Math.max(0, length - 1024));
+                java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate((int) Math.min(1024, length));
+                while (buf.hasRemaining() && ch.read(buf) > 0) {
+                    // reads the tail
+                }
+                tail = java.util.Arrays.copyOf(buf.array(), buf.position());
+            }
         }
         for (int i = tail.length - 4; i >= 0; i--) {
             if (tail[i] == 'I' && tail[i + 1] == 'E' && tail[i + 2] == 'N' && tail[i + 3] == 'D') {

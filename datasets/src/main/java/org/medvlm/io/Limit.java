@@ -98,11 +98,20 @@ public enum Limit {
      * would fail later with an {@link OutOfMemoryError}. The message starts with {@code file}.
      */
     public static void checkHeap(String file, String what, long bytes) throws InputFileException {
-        long max = Runtime.getRuntime().maxMemory();
-        if (bytes > max / 2) {
-            throw new InputFileException(file, what + " needs " + mib(bytes) + ", more than half of this JVM's "
-                    + mib(max) + " heap (raise it with -Xmx, e.g. MEDVLM_JAVA_OPTS=-Xmx8g)");
+        String problem = heapProblem(what, bytes);
+        if (problem != null) {
+            throw new InputFileException(file, problem);
         }
+    }
+
+    /** What {@link #checkHeap} would say, or null when {@code bytes} fit in half the heap. */
+    public static String heapProblem(String what, long bytes) {
+        long max = Runtime.getRuntime().maxMemory();
+        if (bytes <= max / 2) {
+            return null;
+        }
+        return what + " needs " + mib(bytes) + ", more than half of this JVM's " + mib(max)
+                + " heap (raise it with -Xmx, e.g. MEDVLM_JAVA_OPTS=-Xmx8g)";
     }
 
     static String mib(long bytes) {

@@ -143,7 +143,7 @@ class DicomCommandTest {
     @Test
     void headerJsonMasksUnlessAsked() throws Exception {
         Run masked = run(false, "dicom", "header", ct().toString(), "--json");
-        assertTrue(masked.out().contains("{\"tag\":\"(0010,0010)\",\"keyword\":\"PatientName\",\"vr\":\"PN\",\"value\":\"<masked>\",\"masked\":true}"),
+        assertTrue(masked.out().contains("{\"tag\":\"(0010,0010)\",\"keyword\":\"PatientName\",\"vr\":\"PN\",\"value\":\"<masked>\",\"masked\":true,\"why\":\"PS3.15 E.1-1 Z\"}"),
                 masked.out());
         Run shown = run(false, "dicom", "header", ct().toString(), "--json", "--show-phi");
         assertTrue(shown.out().contains("\"value\":\"Doe^Jane\""), shown.out());
