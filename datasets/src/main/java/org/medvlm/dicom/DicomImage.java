@@ -117,6 +117,10 @@ public final class DicomImage {
         if (file == null) {
             return "read from memory";
         }
+        if (4 * l.totalSamples() > Runtime.getRuntime().maxMemory() / 8) {
+            // ImageJ's copy and its check against this package's would double what a large image takes
+            return "large image: decoded once, without ImageJ's second copy";
+        }
         if (ij.Prefs.openDicomsAsFloat) {
             return "ImageJ's 'open DICOMs as 32-bit float' preference is on";
         }

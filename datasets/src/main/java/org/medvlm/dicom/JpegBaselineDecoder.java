@@ -32,6 +32,7 @@ final class JpegBaselineDecoder {
                         + " bytes, too few for " + l.rows() + "x" + l.columns() + " pixels");
             }
         }
+        l.checkHeap(h.file());
         int[] out = new int[(int) l.totalSamples()];
         for (int f = 0; f < frames.size(); f++) {
             Raster raster = readRaster(h, l, frames.get(f), f);

@@ -6,7 +6,7 @@ import org.medvlm.io.Limit;
 /**
  * How a file's pixels are laid out (Image Pixel module, PS3.3 C.7.6.3), checked for consistency before anything is
  * decoded: sizes in range, bits that add up, and sizes within the budgets: {@link Limit#IMAGE_PIXELS} per frame,
- * {@link Limit#DICOM_SAMPLES} per file, and half the heap for the decoded values (4 bytes a sample).
+ * {@link Limit#DICOM_SAMPLES} per file; the decoders add half the heap for the decoded values ({@link #checkHeap}).
  *
  * @param signed PixelRepresentation 1: two's complement in {@code bitsStored} bits
  * @param planarConfiguration 0: RGBRGB..., 1: RR..GG..BB.. (native colour data only)
@@ -67,17 +67,27 @@ public record PixelLayout(int rows, int columns, int frames, int samplesPerPixel
             throw new DicomFormatException(file, rows + "x" + columns + " pixels per frame is too large to decode "
                     + Limit.IMAGE_PIXELS.hint());
         }
-        if (Limit.DICOM_SAMPLES.exceededBy(layout.totalSamples()) || layout.totalSamples() > Integer.MAX_VALUE - 16L) {
+        if (Limit.DICOM_SAMPLES.exceededBy(layout.totalSamples())) {
             throw new DicomFormatException(file, rows + "x" + columns + "x" + samples + " samples in " + frames
                     + " frames is too many to decode " + Limit.DICOM_SAMPLES.hint());
         }
-        // every sample becomes an int, and a frame an RGB image of an int per pixel
-        String heap = Limit.heapProblem("decoding " + frames + " frame(s) of " + rows + "x" + columns + "x" + samples,
-                4 * layout.totalSamples() + 4L * rows * columns);
+        if (layout.totalSamples() > Integer.MAX_VALUE - 16L) {
+            throw new DicomFormatException(file, rows + "x" + columns + "x" + samples + " samples in " + frames
+                    + " frames is more than one Java array holds (2^31)");
+        }
+        return layout;
+    }
+
+    /**
+     * Refuses a decode whose values (an int per sample) and one rendered frame (an int per pixel) would take more
+     * than half the heap; the decoders call it after the pixel data is known to hold what the header claims.
+     */
+    void checkHeap(String file) throws DicomFormatException {
+        String heap = Limit.heapProblem("decoding " + frames + " frame(s) of " + rows + "x" + columns + "x" + samplesPerPixel,
+                4 * totalSamples() + 4L * rows * columns);
         if (heap != null) {
             throw new DicomFormatException(file, heap);
         }
-        return layout;
     }
 
     private static int required(DicomHeader h, int tag, String keyword, int min, int max) throws DicomFormatException {

@@ -25,6 +25,7 @@ final class RleDecoder {
                         + " bytes, too few for " + l.rows() + "x" + l.columns() + " pixels");
             }
         }
+        l.checkHeap(h.file());
         int[] out = new int[(int) l.totalSamples()];
         int[] raw = new int[pixels]; // at most 4 bytes a sample: the bits as an int, read back unsigned
         byte[] plane = new byte[pixels];

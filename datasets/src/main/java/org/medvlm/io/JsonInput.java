@@ -66,7 +66,7 @@ public final class JsonInput {
                 case BEGIN_ARRAY, BEGIN_OBJECT -> {
                     if (open.size() >= maxDepth) {
                         throw new com.google.gson.stream.MalformedJsonException("nested deeper than " + maxDepth
-                                + " levels at " + r.getPath() + " " + Limit.JSON_DEPTH.hint());
+                                + " levels at " + shortPath(r.getPath()) + " " + Limit.JSON_DEPTH.hint());
                     }
                     if (t == JsonToken.BEGIN_ARRAY) {
                         r.beginArray();
@@ -98,6 +98,11 @@ public final class JsonInput {
                 return value;
             }
         }
+    }
+
+    /** A JSON path for a message: {@code $[0][0]...[0][3]} rather than 64 levels of it. */
+    static String shortPath(String path) {
+        return path.length() <= 48 ? path : path.substring(0, 20) + "..." + path.substring(path.length() - 24);
     }
 
     /** One line of JSON Lines. */

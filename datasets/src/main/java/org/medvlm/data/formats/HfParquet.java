@@ -105,7 +105,7 @@ public final class HfParquet {
                 for (long i = 0, n = pages.getRowCount(); i < n; i++, row++) {
                     Group g = records.read();
                     String where = "row " + row;
-                    report.record(name, where);
+                    report.record(file.toString(), where);
                     String question = text(g, "question");
                     String answer = text(g, "answer");
                     if (!Sources.answered(question, answer, name, where, report)) {

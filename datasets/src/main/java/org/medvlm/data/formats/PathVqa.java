@@ -90,7 +90,7 @@ public final class PathVqa {
             for (int q = 0; q < questions.size(); q++) {
                 String where = "index " + i + " question " + q;
                 if (q > 0) {
-                    report.record(name, where); // the entry counted as one record, each further question counts too
+                    report.record(file.toString(), where); // the entry counted as one record, each further question counts too
                 }
                 if (refused != null) {
                     report.skip(name, where, refused, imageName == null ? "" : imageName);
@@ -112,7 +112,7 @@ public final class PathVqa {
                         AnswerType.fromAnswer(answers.get(0)), "en", meta));
             }
             for (int q = questions.size(); q < labels.size(); q++) {
-                report.record(name, "index " + i + " label " + q);
+                report.record(file.toString(), "index " + i + " label " + q);
                 report.skip(name, "index " + i + " label " + q, "answer without question", JsonInput.preview(labels.get(q), 60));
             }
         });

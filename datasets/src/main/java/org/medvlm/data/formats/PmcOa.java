@@ -43,7 +43,7 @@ public final class PmcOa {
 
     private static void read(Path file, String name, Images images, LoadReport.Builder report, List<CaptionPair> out) {
         String split = Sources.stem(file).toLowerCase(Locale.ROOT);
-        Sources.eachLine(file, name, report, (n, line) -> {
+        Sources.eachLine(file, report, (n, line) -> {
             String where = "line " + n;
             JsonElement e;
             try {

@@ -96,7 +96,7 @@ public final class PmcVqa {
             while ((row = parser.parseNext()) != null) {
                 long line = parser.getContext().currentLine();
                 String where = "row " + (++index) + " (line " + line + ")"; // the line where the row ends
-                report.record(name, where);
+                report.record(file.toString(), where);
                 String figure = cell(row, col, "figure_path").strip();
                 String question = cell(row, col, "question");
                 if (question.isBlank()) {

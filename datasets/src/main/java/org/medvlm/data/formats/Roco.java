@@ -54,7 +54,7 @@ public final class Roco {
         Images images = new Images(root, dir.resolve("images"), report);
         String fixedSplit = split;
         String fixedSubset = subset;
-        Sources.eachLine(file.equals(source) ? file : root.file(file), rel, report, (number, text) -> {
+        Sources.eachLine(file.equals(source) ? file : root.file(file), report, (number, text) -> {
             int tab = text.indexOf('\t');
             String where = "line " + number;
             if (tab <= 0) {
@@ -93,7 +93,7 @@ public final class Roco {
         if (!Files.isRegularFile(file)) {
             return out;
         }
-        Sources.eachLine(root.file(file), Sources.relative(source, file), report, (number, text) -> {
+        Sources.eachLine(root.file(file), report, (number, text) -> {
             String[] f = text.split("\t", -1);
             List<String> values = new ArrayList<>();
             for (int i = 1; i < f.length; i++) {
@@ -120,7 +120,7 @@ public final class Roco {
         if (!Files.isRegularFile(file)) {
             return out;
         }
-        Sources.eachLine(root.file(file), Sources.relative(source, file), report, (number, t) -> {
+        Sources.eachLine(root.file(file), report, (number, t) -> {
             int first = t.indexOf(',');
             int last = t.lastIndexOf(',');
             if (first > 0 && last > first && !t.toUpperCase(Locale.ROOT).startsWith("ROCO_ID,")) {

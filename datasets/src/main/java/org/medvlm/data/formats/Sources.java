@@ -62,15 +62,14 @@ final class Sources {
     }
 
     /**
-     * Feeds the file's non-blank lines without their line ends to {@code each}, counting each as a record of
-     * {@code name}. A BOM is dropped; undecodable bytes become U+FFFD rather than failing (VQA-RAD itself contains
+     * Feeds the file's non-blank lines without their line ends to {@code each}, counting each as a record. A BOM is dropped; undecodable bytes become U+FFFD rather than failing (VQA-RAD itself contains
      * one).
      */
-    static void eachLine(Path file, String name, LoadReport.Builder report, LineConsumer each) {
+    static void eachLine(Path file, LoadReport.Builder report, LineConsumer each) {
         try (LineReader r = InputFiles.lines(file, Limit.ANNOTATION_BYTES, false)) {
             for (String s; (s = r.next()) != null; ) {
                 if (!s.isBlank()) {
-                    report.record(name, "line " + r.number());
+                    report.record(file.toString(), "line " + r.number());
                     each.accept(r.number(), s);
                 }
             }
@@ -113,7 +112,7 @@ final class Sources {
             }
             r.beginArray();
             for (int i = 0; r.hasNext(); i++) {
-                report.record(name, "index " + i);
+                report.record(file.toString(), "index " + i);
                 each.accept(i, JsonInput.element(r));
             }
             r.endArray();
@@ -143,7 +142,7 @@ final class Sources {
                     found = true;
                     r.beginArray();
                     for (int i = 0; r.hasNext(); i++) {
-                        report.record(file.getFileName().toString(), key + " " + i);
+                        report.record(file.toString(), key + " " + i);
                         each.accept(i, JsonInput.element(r));
                     }
                     r.endArray();

@@ -133,7 +133,7 @@ public final class VqaMed {
         String n = f.getFileName().toString();
         String[] parts = n.split("_");
         String category = parts.length > 1 ? parts[1].toLowerCase(Locale.ROOT) : Sources.stem(f);
-        Sources.eachLine(f.equals(source) ? f : root.file(f), Sources.relative(source, f), report, (number, text) -> {
+        Sources.eachLine(f.equals(source) ? f : root.file(f), report, (number, text) -> {
             String[] fields = text.split("\\|", -1);
             if (fields.length == 3) {
                 categories.put(fields[0] + "|" + fields[1] + "|" + fields[2], category);
@@ -164,7 +164,7 @@ public final class VqaMed {
         Path imageHome = files.get(0);
         for (Path f : files) {
             String rel = Sources.relative(source, f);
-            Sources.eachLine(f.equals(source) ? f : root.file(f), rel, report, (number, text) -> {
+            Sources.eachLine(f.equals(source) ? f : root.file(f), report, (number, text) -> {
                 String[] fields = text.split("\\|", -1);
                 String where = "line " + number;
                 if (layouts.get(f) == Layout.QUESTIONS) {
@@ -225,7 +225,7 @@ public final class VqaMed {
         String rel = Sources.relative(source, f);
         int expected = layout == Layout.QA ? 3 : 4;
         Images images = images(root, f, split, report);
-        Sources.eachLine(f.equals(source) ? f : root.file(f), rel, report, (number, text) -> {
+        Sources.eachLine(f.equals(source) ? f : root.file(f), report, (number, text) -> {
             String[] fields = text.split("\\|", -1);
             String where = "line " + number;
             if (fields.length != expected) {
