@@ -72,7 +72,9 @@ final class DicomParser {
             Read r = readElement(pos, true, ByteOrder.LITTLE_ENDIAN, 0);
             elements.add(r.element);
             if (r.element.tag() == Tags.TRANSFER_SYNTAX_UID) {
-                tsUid = new String(b, r.element.offset(), r.element.length(), StandardCharsets.US_ASCII).replace("\0", "").strip();
+                // a damaged UID may hold any byte: keep messages printable
+                tsUid = new String(b, r.element.offset(), Math.min(r.element.length(), 64), StandardCharsets.ISO_8859_1)
+                        .replace("\0", "").strip().replaceAll("[^\\x20-\\x7E]", "?");
             }
             pos = r.end;
         }

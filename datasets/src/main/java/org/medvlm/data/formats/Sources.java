@@ -102,7 +102,12 @@ final class Sources {
     static void jsonArray(Path file, String name, String what, LoadReport.Builder report, EntryConsumer each) {
         try (Reader in = reader(file)) {
             JsonReader r = JsonInput.reader(in);
-            JsonToken first = r.peek();
+            JsonToken first;
+            try {
+                first = r.peek();
+            } catch (EOFException e) {
+                first = JsonToken.END_DOCUMENT; // nothing but white space
+            }
             if (first == JsonToken.END_DOCUMENT) {
                 throw new IllegalArgumentException(file + ": empty file (expected a JSON array of " + what + ")");
             }
@@ -131,8 +136,12 @@ final class Sources {
     static boolean jsonMemberArray(Path file, String key, LoadReport.Builder report, EntryConsumer each) {
         try (Reader in = reader(file)) {
             JsonReader r = JsonInput.reader(in);
-            if (r.peek() != JsonToken.BEGIN_OBJECT) {
-                return false;
+            try {
+                if (r.peek() != JsonToken.BEGIN_OBJECT) {
+                    return false;
+                }
+            } catch (EOFException e) {
+                return false; // an empty file holds no questions
             }
             r.beginObject();
             boolean found = false;
