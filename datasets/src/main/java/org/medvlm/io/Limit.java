@@ -25,8 +25,8 @@ public enum Limit {
     IMAGE_BYTES("image-bytes", 256L << 20, "bytes per image file"),
     /** Bytes of one annotation file (JSON, JSON Lines, CSV, text, parquet); PMC-OA's 1.6M pairs are under 1 GiB. */
     ANNOTATION_BYTES("annotation-bytes", 2L << 30, "bytes per annotation file (JSON, JSON Lines, CSV, text, parquet)"),
-    /** Characters of one line of a text or JSON Lines file, and of one CSV cell. */
-    LINE_CHARS("line-chars", 1L << 20, "characters per line of a text or JSON Lines file (and per CSV cell)"),
+    /** Characters of one line of a text or JSON Lines file, of one entry of a JSON array, and of one CSV cell. */
+    LINE_CHARS("line-chars", 1L << 20, "characters per line of a text or JSON Lines file, per JSON array entry and per CSV cell"),
     /** Nesting depth of JSON arrays and objects (the datasets nest 3 deep). */
     JSON_DEPTH("json-depth", 64, "nesting depth of JSON arrays and objects"),
     /** Records read in one load, kept or skipped: questions, caption pairs, rows, predictions, reference answers. */

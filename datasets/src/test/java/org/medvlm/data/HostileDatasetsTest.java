@@ -118,6 +118,12 @@ class HostileDatasetsTest {
             assertTrue(m.contains("malformed CSV"), m);
             Path roco = Fixtures.write(dir.resolve("roco/captions.txt"), "ROCO_1\t " + longText + "\n");
             startsWith(roco, refused(() -> CaptionDataset.read().roco(roco)));
+            // one JSON entry is built whole: a string of a gigabyte would be a gigabyte of chars
+            Path slake = Fixtures.write(dir.resolve("slake/train.json"), "[{\"question\": \"ok?\", \"answer\": \"yes\", \"img_name\": \"a.jpg\"},"
+                    + "{\"question\": \"" + longText + "\", \"answer\": \"no\"}]");
+            m = refused(() -> VqaDataset.read().slake(slake.getParent()));
+            assertEquals(slake + ": entry 1 is longer than 10000 characters (limit 10000 characters per line of a text or JSON Lines"
+                    + " file, per JSON array entry and per CSV cell; change it with -Dmedvlm.limit.line-chars=N)", m);
         }
     }
 

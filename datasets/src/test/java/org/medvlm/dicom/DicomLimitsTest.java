@@ -207,4 +207,22 @@ class DicomLimitsTest {
                 .encapsulatedPixels(List.of(whole)).bytes();
         assertEquals(64, DicomImage.read("good.dcm", good).layout().columns());
     }
+
+    @Test
+    void sequencesNestedDeeplyAreRefused() {
+        for (int depth : new int[] {33, 1000, 100_000}) {
+            ByteArrayOutputStream body = new ByteArrayOutputStream();
+            byte[] open = {0x08, 0x00, 0x40, 0x11, 'S', 'Q', 0, 0, -1, -1, -1, -1, // (0008,1140) SQ, undefined length
+                (byte) 0xFE, (byte) 0xFF, 0x00, (byte) 0xE0, -1, -1, -1, -1}; // an item of undefined length
+            for (int i = 0; i < depth; i++) {
+                body.writeBytes(open);
+            }
+            byte[] file = DicomFixture.of(DicomFixture.Syntax.EXPLICIT_LE).bytes();
+            byte[] all = Arrays.copyOf(file, file.length + body.size());
+            System.arraycopy(body.toByteArray(), 0, all, file.length, body.size());
+            IOException e = assertThrows(IOException.class, () -> DicomImage.read("deep.dcm", all));
+            oneLineNaming("deep.dcm", e);
+            assertTrue(e.getMessage().contains("sequences nested deeper than 32"), e.getMessage());
+        }
+    }
 }

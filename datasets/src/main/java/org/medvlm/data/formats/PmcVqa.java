@@ -58,6 +58,7 @@ public final class PmcVqa {
         CsvParserSettings settings = new CsvParserSettings();
         settings.setHeaderExtractionEnabled(true);
         settings.setMaxCharsPerColumn(Limit.LINE_CHARS.intValue());
+        settings.setMaxColumns(64); // the layouts have 8 to 10: a row of 512 cells of the maximum would be half a GB
         settings.setLineSeparatorDetectionEnabled(true);
         settings.setSkipEmptyLines(true);
         settings.setNullValue("");

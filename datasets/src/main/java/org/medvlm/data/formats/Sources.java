@@ -100,7 +100,7 @@ final class Sources {
      * nesting past the limit fail with one line naming the file and the position.
      */
     static void jsonArray(Path file, String name, String what, LoadReport.Builder report, EntryConsumer each) {
-        try (Reader in = reader(file)) {
+        try (EntryBudget in = new EntryBudget(reader(file))) {
             JsonReader r = JsonInput.reader(in);
             JsonToken first;
             try {
@@ -118,6 +118,7 @@ final class Sources {
             r.beginArray();
             for (int i = 0; r.hasNext(); i++) {
                 report.record(file.toString(), "index " + i);
+                in.startEntry(file, "entry " + i);
                 each.accept(i, JsonInput.element(r));
             }
             r.endArray();
@@ -130,11 +131,58 @@ final class Sources {
     }
 
     /**
+     * Counts the characters of one JSON entry against {@link Limit#LINE_CHARS}: an entry is built in memory whole,
+     * and one string of a gigabyte (within the file's budget) would otherwise become a gigabyte of chars.
+     */
+    private static final class EntryBudget extends java.io.FilterReader {
+        private final long max = Limit.LINE_CHARS.value();
+        private long count;
+        private Path file;
+        private String entry;
+
+        EntryBudget(Reader in) {
+            super(in);
+        }
+
+        void startEntry(Path file, String entry) {
+            this.file = file;
+            this.entry = entry;
+            this.count = 0;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int c = super.read();
+            if (c >= 0) {
+                counted(1);
+            }
+            return c;
+        }
+
+        @Override
+        public int read(char[] buf, int off, int len) throws IOException {
+            int n = super.read(buf, off, len);
+            if (n > 0) {
+                counted(n);
+            }
+            return n;
+        }
+
+        private void counted(int n) throws InputFileException {
+            count += n;
+            // the JSON reader reads ahead a buffer (1 KiB) of the next entry: allowed for
+            if (entry != null && count > max + 2048) {
+                throw new InputFileException(file, entry + " is longer than " + max + " characters " + Limit.LINE_CHARS.hint());
+            }
+        }
+    }
+
+    /**
      * Streams the array under {@code key} of a file holding one JSON object (the mscoco-format question files);
      * false when the file is an object without that array. Other members are skipped without being built.
      */
     static boolean jsonMemberArray(Path file, String key, LoadReport.Builder report, EntryConsumer each) {
-        try (Reader in = reader(file)) {
+        try (EntryBudget in = new EntryBudget(reader(file))) {
             JsonReader r = JsonInput.reader(in);
             try {
                 if (r.peek() != JsonToken.BEGIN_OBJECT) {
@@ -152,8 +200,10 @@ final class Sources {
                     r.beginArray();
                     for (int i = 0; r.hasNext(); i++) {
                         report.record(file.toString(), key + " " + i);
+                        in.startEntry(file, key + " entry " + i);
                         each.accept(i, JsonInput.element(r));
                     }
+                    in.startEntry(file, null); // members skipped after it are not built: not counted
                     r.endArray();
                 } else {
                     r.skipValue();
