@@ -30,7 +30,7 @@ public interface Display {
      * not a console); the notebook shows a live loss chart, a progress bar and a growing image–answer table.
      */
     default org.medvlm.train.RunEvents.Listener runView(String title, long totalSteps) {
-        return new TerminalRunView(out(), totalSteps, System.console() != null);
+        return new TerminalRunView(err(), totalSteps, System.console() != null); // stdout stays for results (--json)
     }
 
     /** True where rich values (charts, images) can be shown; the terminal says false. */

@@ -285,7 +285,9 @@ final class TrainCommand implements Callable<Integer> {
     /** Runs the command again with the settings file's lines as options before the command line's own. */
     private int rerunWithSettings() throws IOException {
         List<String> args = new ArrayList<>(settingsArgs(Files.readString(settings, StandardCharsets.UTF_8), settings.toString()));
-        List<String> original = spec.commandLine().getParseResult().originalArgs();
+        List<String> all = spec.commandLine().getParseResult().originalArgs();
+        int own = all.indexOf(spec.name()); // the parent's arguments come first when run from medvlm
+        List<String> original = own >= 0 ? all.subList(own + 1, all.size()) : all;
         for (int i = 0; i < original.size(); i++) {
             String a = original.get(i);
             if (a.equals("--settings")) {

@@ -46,6 +46,8 @@ public final class LocalTraining {
         com.google.gson.JsonObject o = s.toJson();
         o.addProperty("kind", "local");
         o.addProperty("engine", "djl");
+        // without it MKL's products depend on memory alignment and a resumed run drifts in the last bits
+        o.addProperty("mkl_cbwr", System.getenv("MKL_CBWR"));
         return o;
     }
 
