@@ -335,6 +335,14 @@ public final class VisionLanguageModel extends Module implements AutoCloseable {
         return answers;
     }
 
+    /**
+     * Answers and shows where the model looked: a heat map over the image from the answer's attention, carried back
+     * through the fusion and the ViT ({@link AttentionMaps}).
+     */
+    public AttentionMap explain(BufferedImage image, String question) {
+        return AttentionMaps.explain(this, image, question);
+    }
+
     /** Runs {@code body} in evaluation mode without gradient recording, then restores the training mode. */
     private <T> T inEvalMode(java.util.function.Supplier<T> body) {
         boolean wasTraining = isTraining();
