@@ -52,7 +52,7 @@ class ZeroCommandTest {
     }
 
     static Path fixture(String name) {
-        Path p = Shared.projectRoot().resolve("vlm-lib/src/test/resources/org/medvlm/zero/" + name + "/config.json");
+        Path p = Shared.projectRoot().resolve("launch/src/test/resources/org/medvlm/zero/" + name + "/config.json");
         assertTrue(Files.isRegularFile(p), p.toString());
         return p;
     }
