@@ -15,7 +15,8 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = {"Trains the VLM: local and launched runs (not available yet).",
-            "In a notebook: %%train with the run's settings as the cell body; %train status|stop|attach RUN."})
+            // picocli formats descriptions: a % is written %%
+            "In a notebook: %%%%train with the run's settings as the cell body; %%train status|stop|attach RUN."})
 final class TrainCommand implements Callable<Integer> {
     @Parameters(arity = "0..2", paramLabel = "ACTION [RUN]", description = "status, stop or attach, and the run's name.")
     List<String> action = new ArrayList<>();
