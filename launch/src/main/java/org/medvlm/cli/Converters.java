@@ -36,6 +36,9 @@ public final class Converters {
         @Override
         public Integer convert(String value) {
             long v;
+            if (value.length() > 100) {
+                throw new TypeConversionException(Units.quote(value) + " is not a whole number (" + value.length() + " characters)");
+            }
             try {
                 v = Long.parseLong(value.strip().replace("_", ""));
             } catch (NumberFormatException e) {
@@ -133,6 +136,9 @@ public final class Converters {
         @Override
         public Double convert(String value) {
             double v;
+            if (value.length() > 100) {
+                throw new TypeConversionException(Units.quote(value) + " is not a number (" + value.length() + " characters)");
+            }
             try {
                 v = Double.parseDouble(value.strip());
             } catch (NumberFormatException e) {

@@ -57,7 +57,7 @@ final class InstallKernelCommand implements Callable<Integer> {
         Path prefix;
     }
 
-    @Option(names = "--name", defaultValue = "medvlm",
+    @Option(names = "--name", defaultValue = "medvlm", converter = KernelName.class,
             description = "Kernel name: letters, digits, '.', '_', '-' (Jupyter lower-cases it; default: ${DEFAULT-VALUE}).")
     String name;
 
@@ -85,15 +85,21 @@ final class InstallKernelCommand implements Callable<Integer> {
      */
     static final Pattern KERNEL_NAME = Pattern.compile("[a-z0-9._-]{1,100}");
 
+    /** Checks a name while parsing, so nothing is written or removed for a bad one; returns it lower-cased. */
+    static final class KernelName implements picocli.CommandLine.ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            String n = value.toLowerCase(Locale.ROOT);
+            if (!KERNEL_NAME.matcher(n).matches() || n.equals(".") || n.equals("..")) {
+                throw new picocli.CommandLine.TypeConversionException(org.medvlm.zero.Units.quote(value)
+                        + " is not a kernel name: 1 to 100 letters, digits, '.', '_' or '-', and not '.' or '..'");
+            }
+            return n;
+        }
+    }
+
     @Override
     public Integer call() throws IOException, InterruptedException {
-        // checked before anything is written or removed
-        String kernelName = name.toLowerCase(Locale.ROOT);
-        if (!KERNEL_NAME.matcher(kernelName).matches() || kernelName.equals(".") || kernelName.equals("..")) {
-            throw new UserError("--name " + org.medvlm.zero.Units.quote(name) + ": a kernel name is 1 to 100 letters, digits, '.', '_' or '-',"
-                    + " and not '.' or '..'");
-        }
-        name = kernelName;
         Path root = home();
         List<String> argv = new ArrayList<>();
         Path javaPath = javaPath();

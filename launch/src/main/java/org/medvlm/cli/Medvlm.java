@@ -87,7 +87,7 @@ public final class Medvlm implements Callable<Integer> {
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setParameterExceptionHandler((ex, args) -> {
             CommandLine failed = ex.getCommandLine();
-            display.err().println(bounded(qualifiedName(failed) + ": " + oneLine(ex.getMessage())
+            display.err().println(bounded(qualifiedName(failed) + ": " + clipWords(oneLine(ex.getMessage()))
                     + " (see '" + qualifiedName(failed) + " --help')"));
             display.err().flush();
             return EXIT_USAGE;
@@ -188,6 +188,15 @@ public final class Medvlm implements Callable<Integer> {
 
     /** The longest error line: enough for two long paths; a hostile value cannot make it megabytes. */
     static final int MAX_ERROR_CHARS = 1000;
+
+    /**
+     * picocli's own messages echo arguments in full ({@code Unknown option: '...'}); each word longer than
+     * 100 characters is cut to 80, as the converters cut the values they echo.
+     */
+    static String clipWords(String message) {
+        return java.util.regex.Pattern.compile("\\S{101,}").matcher(message)
+                .replaceAll(m -> java.util.regex.Matcher.quoteReplacement(m.group().substring(0, 77) + "..."));
+    }
 
     static String bounded(String line) {
         return line.length() <= MAX_ERROR_CHARS ? line : line.substring(0, MAX_ERROR_CHARS - 3) + "...";

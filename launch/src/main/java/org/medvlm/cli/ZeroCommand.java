@@ -102,12 +102,13 @@ final class ZeroCommand implements Callable<Integer> {
             OutputOptions.check("--ds-config", dsConfig);
         }
         ZeroPlan plan = plan(spec, model, gpus, training, batch, requireFit);
+        // every output is checked before the first is written
+        Optional<DeepSpeedConfig> written = dsConfig == null ? Optional.empty() : Optional.of(dsConfig(plan, dsOptions, batch));
         if (output.png() != null) {
             ZeroChart.writePng(plan.chart(), output.png());
         }
-        Optional<DeepSpeedConfig> written = Optional.empty();
-        if (dsConfig != null) {
-            written = Optional.of(writeDsConfig(plan, dsOptions, batch, dsConfig));
+        if (written.isPresent()) {
+            written.get().write(dsConfig);
         }
         if (output.json()) {
             display.out().println(Json.compact(planJson(plan)));
@@ -246,7 +247,8 @@ final class ZeroCommand implements Callable<Integer> {
             noParentOptions(parent, spec);
             OutputOptions.check(null, file);
             ZeroPlan plan = plan(spec, model, gpus, training, batch, false);
-            DeepSpeedConfig config = writeDsConfig(plan, options, batch, file);
+            DeepSpeedConfig config = dsConfig(plan, options, batch);
+            config.write(file);
             if (output.json()) {
                 Map<String, Object> o = new LinkedHashMap<>();
                 o.put("file", file.toString());
@@ -399,8 +401,8 @@ final class ZeroCommand implements Callable<Integer> {
         return o;
     }
 
-    static DeepSpeedConfig writeDsConfig(ZeroPlan plan, ZeroOptions.DsConfig options, ZeroOptions.Batch batch, Path file)
-            throws java.io.IOException {
+    /** The config for the recommended (or asked-for) stage; DeepSpeed's batch rules are checked here. */
+    static DeepSpeedConfig dsConfig(ZeroPlan plan, ZeroOptions.DsConfig options, ZeroOptions.Batch batch) {
         StagePlan chosen;
         if (options.stage != null || options.offloadOptimizer != null || options.offloadParam != null) {
             ZeroStage s = options.stage != null ? options.stage : ZeroStage.STAGE_2;
@@ -416,7 +418,6 @@ final class ZeroCommand implements Callable<Integer> {
         if (options.trainBatch != null) {
             config = config.withTrainBatchSize(options.trainBatch);
         }
-        config.write(file);
         return config;
     }
 }

@@ -29,6 +29,9 @@ public final class Units {
         return String.format(Locale.ROOT, "%.2f GB (%.2f GiB)", gb(bytes), gib(bytes));
     }
 
+    /** Longer than this, a number is a mistake or an attack; it is refused before it is parsed. */
+    static final int MAX_NUMBER_CHARS = 100;
+
     /**
      * A count such as {@code 7.5B}, {@code 560M}, {@code 1T} or {@code 559214592}: decimal suffixes
      * K = 10^3, M = 10^6, B = 10^9, T = 10^12. The result must be a positive whole number.
@@ -37,6 +40,9 @@ public final class Units {
      */
     public static long parseCount(String text, String what) {
         String s = text == null ? "" : text.strip().replace("_", "").replace(",", "");
+        if (s.length() > MAX_NUMBER_CHARS) {
+            throw new IllegalArgumentException(what + ": " + quote(text) + " is not a count (" + s.length() + " characters)");
+        }
         if (s.isEmpty()) {
             throw new IllegalArgumentException(what + ": empty value; give a number such as 7.5B or 559214592");
         }
@@ -50,7 +56,8 @@ public final class Units {
         };
         String digits = scale == 1 ? s : s.substring(0, s.length() - 1);
         BigDecimal value;
-        if (!digits.matches("[+-]?[0-9]*\\.?[0-9]+([eE][+-]?[0-9]+)?")) {
+        // one way to match each string: no backtracking blow-up on a long run of digits
+        if (!digits.matches("[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+)?")) {
             throw new IllegalArgumentException(what + ": " + quote(text) + " is not a count (use digits with an optional K, M, B or T suffix, e.g. 7.5B)");
         }
         value = decimal(digits, what, text).multiply(BigDecimal.valueOf(scale));
@@ -73,6 +80,9 @@ public final class Units {
      */
     public static long parseBytes(String text, String what) {
         String s = text.strip();
+        if (s.length() > MAX_NUMBER_CHARS) {
+            throw new IllegalArgumentException(what + ": " + quote(text) + " is not a memory size (" + s.length() + " characters)");
+        }
         String upper = s.toUpperCase(Locale.ROOT);
         String[][] units = {{"TIB", "1099511627776"}, {"GIB", "1073741824"}, {"MIB", "1048576"}, {"KIB", "1024"},
             {"TB", "1000000000000"}, {"GB", "1000000000"}, {"MB", "1000000"}, {"KB", "1000"}, {"B", "1"}};
