@@ -211,6 +211,28 @@ class HostileCliTest {
     }
 
     @Test
+    void dicomRenderWritesRegularFilesOnly() throws Exception {
+        Path ct = org.medvlm.dicom.DicomFixture.of(org.medvlm.dicom.DicomFixture.Syntax.EXPLICIT_LE)
+                .string(org.medvlm.dicom.Tags.MODALITY, "CS", "CT")
+                .image(2, 2, 1, 1, 16, 16, false, "MONOCHROME2")
+                .nativePixels(new long[] {0, 100, 200, 300}, 16)
+                .write(dir.resolve("ct.dcm"));
+        Path real = Files.writeString(dir.resolve("real.png"), "keep");
+        Path link = Files.createSymbolicLink(dir.resolve("link.png"), real);
+        Path folder = Files.createDirectory(dir.resolve("folder.png"));
+        for (Path bad : List.of(link, folder, fifo("pipe.png"))) {
+            assertRefused(Medvlm.EXIT_INPUT, args("dicom", "render", ct.toString(), "--png", bad.toString()), bad + ": ");
+        }
+        if (Files.exists(Path.of("/dev/null"))) {
+            assertRefused(Medvlm.EXIT_INPUT, args("dicom", "render", ct.toString(), "--png", "/dev/null"), "/dev/null: is not a regular file");
+        }
+        assertEquals("keep", Files.readString(real));
+        CliRun ok = run("dicom", "render", ct.toString(), "--png", dir.resolve("ok.png").toString());
+        assertEquals(0, ok.exitCode(), ok.err());
+        assertTrue(Files.size(dir.resolve("ok.png")) > 0);
+    }
+
+    @Test
     void aBatchProductThatWouldWrapIsRefused() {
         Path cfg = dir.resolve("ds.json");
         assertRefused(Medvlm.EXIT_INPUT, args("zero", "--gpus", "65536", "--micro-batch", "100000000", "--grad-accum", "2147483647",
