@@ -100,6 +100,9 @@ final class InstallKernelCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
+        if (where.prefix != null && Files.exists(where.prefix) && !Files.isDirectory(where.prefix)) {
+            throw new UserError("--prefix " + where.prefix + ": not a folder");
+        }
         Path root = home();
         List<String> argv = new ArrayList<>();
         Path javaPath = javaPath();

@@ -252,6 +252,8 @@ class HostileCliTest {
                     "Invalid value for option '--name'", "is not a kernel name");
         }
         assertTrue(Files.exists(other.resolve("kernel.json")) && Files.exists(sibling));
+        Path file = Files.writeString(dir.resolve("a-file"), "x");
+        assertRefused(Medvlm.EXIT_INPUT, args("install-kernel", "--prefix", file.toString(), "--classpath", "/x"), "--prefix " + file + ": not a folder");
         try (var s = Files.list(prefix.resolve("share/jupyter/kernels"))) {
             assertEquals(List.of("python3"), s.map(p -> p.getFileName().toString()).toList());
         }
