@@ -128,9 +128,9 @@ final class Protocol {
             reply.addProperty("execution_count", count);
             reply.add("payload", kernel.takePayloads());
             reply.add("user_expressions", new JsonObject());
-        } catch (EvalError | RuntimeException | StackOverflowError | OutOfMemoryError failure) {
-            // a RuntimeException here is a kernel bug, an Error a cell that went too deep or too big outside
-            // JShell (rendering its value); either way the client gets an error reply and never waits
+        } catch (EvalError | RuntimeException | Error failure) {
+            // a RuntimeException here is a kernel bug, an Error a value too deep or too big to render (outside
+            // JShell, which reports the cell's own); either way the client gets an error reply and never waits
             EvalError e = failure instanceof EvalError ee ? ee
                     : new EvalError("KernelError", String.valueOf(failure), List.of("kernel error: " + failure));
             streams.flush();
