@@ -49,11 +49,12 @@ class KernelLimits(unittest.TestCase):
         self.assertIn("/tmp/aaaa", content["evalue"])
         self.assertLess(len(content["evalue"]), 2_000)
         self.next_cell_runs(1)
-        body = "steps = 10\n" + "note = " + "b" * 70_000 + "\n"
-        self.assert_error("%%train\n" + body, evalue="training is not available yet")
+        # the whole body reaches the command: its last line is an option train does not know
+        body = "steps: 10\n" + "# " + "b" * 70_000 + "\n" + "no-such-setting: 1\n"
+        self.assert_error("%%train\n" + body, evalue="no-such-setting")
         self.next_cell_runs(2)
         # the same through a multi-byte body: 40,000 two-byte characters are 80,000 bytes
-        self.assert_error("%%train\n" + "é" * 40_000, evalue="training is not available yet")
+        self.assert_error("%%train\n" + "é" * 40_000, evalue="line 1 is not KEY: VALUE")
         self.next_cell_runs(3)
 
     def test_java_string_constants_over_64_kib_are_an_error_and_later_cells_still_run(self):

@@ -146,7 +146,7 @@ class MedvlmTest {
         String warnings = captured.toString(StandardCharsets.UTF_8);
         assertFalse(warnings.contains("WARN") || warnings.contains("%"), warnings);
         String train = outputs.get(6).replaceAll("\\s+", " ");
-        assertTrue(train.contains("%%train with the run's settings") && train.contains("%train status|stop|attach"), train);
+        assertTrue(train.contains("%%train with one option per line") && train.contains("%train status"), train);
     }
 
     @Test
