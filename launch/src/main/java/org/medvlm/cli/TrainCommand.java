@@ -46,12 +46,14 @@ final class TrainCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
     @Option(names = "--preset", paramLabel = "NAME", description = "The recipe: tiny (BLIP-2 stage 2 on the built-in"
-            + " model: pre-trained ViT and BLOOM frozen, a fresh Q-Former trained) or tiny-gated. Default: tiny.")
+            + " model: its pre-trained ViT and BLOOM frozen, a fresh Q-Former trained), tiny-gated (the Flamingo fusion),"
+            + " tiny-vision and tiny-text (pre-training the built-in ViT and BLOOM). Default: tiny.")
     String preset = "tiny";
 
     @Option(names = "--data", paramLabel = "FORMAT:PATH", description = "The dataset, as the datasets commands take it"
-            + " (phantoms:2000:7, vqa-rad:DIR, slake:DIR, ...). Default: phantoms:2000:7.")
-    String data = "phantoms:2000:7";
+            + " (phantoms:2000:7, vqa-rad:DIR, slake:DIR, ...). Default: phantoms:2000:7 (phantoms:20000:101 for the"
+            + " pre-training presets).")
+    String data;
 
     @Option(names = "--model", paramLabel = "DIR", description = "Start from this model folder (or run folder) instead of the preset's parts.")
     Path model;
@@ -74,6 +76,9 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--lr", paramLabel = "X", description = "Peak learning rate (linear warm-up, then cosine decay).")
     Double lr;
+
+    @Option(names = "--adam-beta2", paramLabel = "X", description = "AdamW's second-moment decay.")
+    Double beta2;
 
     @Option(names = "--warmup-steps", paramLabel = "N", description = "Updates of warm-up.")
     Integer warmupSteps;
@@ -143,7 +148,7 @@ final class TrainCommand implements Callable<Integer> {
             display.err().println("medvlm train: run folder " + dir);
             display.err().flush();
         }
-        List<VqaExample> examples = DatasetSpec.resolve(display, s.data()).examples();
+        java.util.function.Supplier<List<VqaExample>> examples = () -> DatasetSpec.resolve(display, s.data()).examples();
         TrainSession session = TrainSession.of(display);
         RunEvents.Listener view = display.runView("training " + s.preset() + " on " + s.data(), s.steps());
         AtomicReference<Trainer> trainer = new AtomicReference<>();
@@ -191,7 +196,9 @@ final class TrainCommand implements Callable<Integer> {
 
     /** The finished run's model becomes the session's model (for {@code vlm ask}); prints the result. */
     private int finish(LocalTraining.Outcome outcome, Path dir) {
-        VlmSession.of(display).setModel(outcome.model(), dir.toString());
+        if (outcome.model() != null) {
+            VlmSession.of(display).setModel(outcome.model(), dir.toString());
+        }
         Trainer.Result r = outcome.result();
         RunEvents.Eval e = r.lastEval();
         if (json) {
@@ -216,7 +223,9 @@ final class TrainCommand implements Callable<Integer> {
     private void adopt(FutureTask<LocalTraining.Outcome> task, Path dir) {
         try {
             LocalTraining.Outcome o = task.get();
-            VlmSession.of(display).setModel(o.model(), dir.toString());
+            if (o.model() != null) {
+                VlmSession.of(display).setModel(o.model(), dir.toString());
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException e) {
@@ -261,8 +270,8 @@ final class TrainCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--preset: " + e.getMessage());
         }
         try {
-            return new TrainSettings(d.preset(), data, model, or(steps, d.steps()), d.seed(), or(batchSize, d.batchSize()),
-                    or(gradAccum, d.gradAccum()), or(lr, d.lr()), or(warmupSteps, d.warmupSteps()),
+            return new TrainSettings(d.preset(), d.data(), model, or(steps, d.steps()), d.seed(), or(batchSize, d.batchSize()),
+                    or(gradAccum, d.gradAccum()), or(lr, d.lr()), or(beta2, d.beta2()), or(warmupSteps, d.warmupSteps()),
                     or(weightDecay, d.weightDecay()), or(gradClip, d.gradClip()),
                     freeze == null ? d.freeze() : TrainSettings.Freeze.parse(freeze), or(loraR, d.loraR()),
                     or(loraAlpha, d.loraAlpha()), or(loraDropout, d.loraDropout()), or(evalEvery, d.evalEvery()),
