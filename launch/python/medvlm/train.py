@@ -20,6 +20,7 @@ on parameters of 2 or more dimensions only.
 """
 import argparse
 import contextlib
+import importlib
 import json
 import os
 import sys
@@ -95,7 +96,7 @@ def probe(args):
     autocast_for(args, device)
     if args.engine == "fsdp":
         try:
-            import torch.distributed.fsdp  # noqa: F401
+            importlib.import_module("torch.distributed.fsdp")
         except Exception as e:
             raise engines.EngineUnavailable(f"engine fsdp needs torch.distributed.fsdp, which does not import in torch "
                                             f"{torch.__version__} ({type(e).__name__}); use torch >= 2.0, or "
@@ -104,7 +105,7 @@ def probe(args):
             raise engines.EngineUnavailable(f"engine fsdp on CPU needs torch >= 2.2; this is torch {torch.__version__}")
     if args.engine == "deepspeed":
         try:
-            import deepspeed  # noqa: F401
+            importlib.import_module("deepspeed")
         except Exception as e:
             raise engines.EngineUnavailable(f"engine deepspeed needs the deepspeed package, which does not import "
                                             f"here ({type(e).__name__}); use --engine zero1|ddp|fsdp") from None

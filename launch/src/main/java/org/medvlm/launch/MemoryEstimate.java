@@ -1,0 +1,163 @@
+package org.medvlm.launch;
+
+import com.google.gson.JsonObject;
+import java.util.Locale;
+import java.util.Optional;
+import org.medvlm.zero.Attention;
+import org.medvlm.zero.BloomSize;
+import org.medvlm.zero.Gpu;
+import org.medvlm.zero.ModelSize;
+import org.medvlm.zero.Offload;
+import org.medvlm.zero.Optimizer;
+import org.medvlm.zero.PlanRequest;
+import org.medvlm.zero.Precision;
+import org.medvlm.zero.QFormerSize;
+import org.medvlm.zero.StagePlan;
+import org.medvlm.zero.TransformerShape;
+import org.medvlm.zero.Units;
+import org.medvlm.zero.VitSize;
+import org.medvlm.zero.Workload;
+import org.medvlm.zero.ZeroPlanner;
+import org.medvlm.zero.ZeroStage;
+import org.medvlm.vlm.Fusion;
+import org.medvlm.vlm.VlmConfig;
+
+/**
+ * The planner's per-GPU memory for one launched run. The ZeRO planner ({@link ZeroPlanner}) sizes the trained
+ * parameters (their weights, gradients and optimizer states for the run's stage and offload) and the activations of
+ * one micro-batch; the frozen parameters add their weights only (partitioned at stage 3); the loss adds one chunk of
+ * float32 logits (the trainer's chunked cross-entropy, {@code LOSS_CHUNK} = 1024 positions), in place of the
+ * planner's full b x s x vocabulary logits.
+ *
+ * @param trainedParams parameters the freeze policy trains
+ * @param totalParams all parameters
+ * @param stage the planner's figures for the trained part
+ * @param frozenBytes frozen weights per GPU
+ * @param lossBytes the loss chunk's logits and their gradient
+ * @param peakBytes the whole per-GPU (or per-process, on CPUs) estimate
+ * @param gpu the GPU model the fit is checked against, when known
+ */
+public record MemoryEstimate(String freeze, long trainedParams, long totalParams, int worldSize, StagePlan stage,
+                             long frozenBytes, long lossBytes, long peakBytes, Workload workload, Optional<Gpu> gpu,
+                             boolean perGpu, String precisionNote) {
+    static final int LOSS_CHUNK = 1024;
+
+    /** Whether it fits the named GPU; empty when no GPU model is known (or the run is on CPUs). */
+    public Optional<Boolean> fits() {
+        return perGpu ? gpu.map(g -> peakBytes <= g.capacityBytes()) : Optional.empty();
+    }
+
+    public static MemoryEstimate of(LaunchSpec spec, TrainerArgs trainer, VlmConfig config, int maxTextTokens,
+                                    int worldSize, Optional<Gpu> gpu) {
+        JsonObject t = config.part(VlmConfig.Part.TEXT);
+        int hidden = integer(t, "hidden_size", integer(t, "n_embed", 64));
+        int layers = integer(t, "n_layer", integer(t, "num_hidden_layers", 2));
+        int heads = integer(t, "n_head", integer(t, "num_attention_heads", 8));
+        long vocab = integer(t, "vocab_size", 250880);
+        boolean tied = !t.has("tie_word_embeddings") || t.get("tie_word_embeddings").getAsBoolean();
+        ModelSize lm = BloomSize.of("lm", hidden, layers, heads, vocab, tied);
+        JsonObject v = config.part(VlmConfig.Part.VISION);
+        int dim = integer(v, "embed_dim", 768);
+        ModelSize vision = VitSize.of("vision", square(v, "img_size", 224), square(v, "patch_size", 16),
+                integer(v, "in_chans", 3), dim, integer(v, "depth", 12), integer(v, "num_heads", 12),
+                v.has("mlp_ratio") ? v.get("mlp_ratio").getAsDouble() : 4.0, !v.has("qkv_bias") || v.get("qkv_bias").getAsBoolean(), 0);
+        long fusion;
+        int visualTokens;
+        if (config.fusion() == Fusion.QFORMER) {
+            JsonObject q = config.part(VlmConfig.Part.QFORMER);
+            int qh = integer(q, "hidden_size", 768);
+            fusion = QFormerSize.params(qh, integer(q, "num_hidden_layers", 12), integer(q, "intermediate_size", 3072),
+                    integer(q, "encoder_hidden_size", dim), integer(q, "cross_attention_frequency", 2), false)
+                    + (long) config.numQueryTokens() * qh + (long) qh * hidden + hidden;
+            visualTokens = config.numQueryTokens();
+        } else {
+            fusion = gatedParams(config.part(VlmConfig.Part.GATED), dim, hidden, layers, config.numQueryTokens());
+            visualTokens = 0;
+        }
+        String freeze = trainer.value("--freeze").orElse(config.fusion() == Fusion.QFORMER ? "blip2" : "gated");
+        long lora = freeze.equals("lora") ? 6L * trainer.intValue("--lora-r", 8) * hidden * layers : 0;
+        long total = vision.params() + fusion + lm.params() + lora;
+        long trained = switch (freeze) {
+            case "none" -> total;
+            case "lora" -> fusion + lora;
+            default -> fusion;
+        };
+        // the planner's request describes the trained part; the decoder shape drives the activations (logits apart)
+        TransformerShape shape = new TransformerShape(hidden, layers, heads, 0, visualTokens, false);
+        long largest = Math.max(Math.max(vision.largestLayerParams(), lm.largestLayerParams()), 1);
+        ModelSize trainedSize = new ModelSize("trained", Math.max(trained, 1), Math.min(largest, Math.max(trained, 1)), Optional.of(shape));
+        boolean mixed = spec.engine() == LaunchSpec.Engine.DEEPSPEED && spec.precision() != LaunchSpec.Precision.FP32;
+        Precision precision = mixed ? Precision.MIXED : Precision.AMP;
+        Attention attention = spec.device() == LaunchSpec.Device.CUDA ? Attention.FUSED : Attention.EAGER;
+        Workload w = new Workload(trainer.batchSize(), Math.max(maxTextTokens, 1), trainer.gradAccum(), spec.checkpointing(),
+                attention, shape, precision);
+        PlanRequest request = PlanRequest.of(trainedSize, worldSize).withPrecision(precision).withOptimizer(Optimizer.ADAMW)
+                .withWorkload(w);
+        Offload offOpt = spec.offload() == LaunchSpec.Offload.NONE ? Offload.NONE : Offload.CPU;
+        Offload offParam = spec.offload() == LaunchSpec.Offload.PARAMS ? Offload.CPU : Offload.NONE;
+        StagePlan plan = ZeroPlanner.stage(request, ZeroStage.of(spec.stage()), offOpt, offParam);
+        long frozen = total - trained;
+        long frozenBytes = offParam != Offload.NONE ? 0
+                : frozen * precision.weightBytesPerParam() / (spec.stage() == 3 ? worldSize : 1);
+        long positions = Math.min(LOSS_CHUNK, (long) trainer.batchSize() * Math.max(maxTextTokens, 1));
+        long lossBytes = 12L * positions * vocab; // float32 logits, their log-softmax and gradient
+        long peak = plan.peakBytes() + frozenBytes + lossBytes;
+        String note = spec.precision() == LaunchSpec.Precision.FP32
+                ? "fp32: activations are counted at 16 bits, so this underestimates them by about half" : "";
+        return new MemoryEstimate(freeze, trained, total, worldSize, plan, frozenBytes, lossBytes, peak, w, gpu,
+                spec.device() == LaunchSpec.Device.CUDA, note);
+    }
+
+    /** Perceiver (latents, depth x (attention + feed-forward), norm) and one gated block per n-th LM layer. */
+    static long gatedParams(JsonObject g, int visual, int lm, int layers, int queries) {
+        int depth = integer(g, "perceiver_depth", 6);
+        int latents = integer(g, "num_latents", queries);
+        int inner = integer(g, "heads", 8) * integer(g, "dim_head", 64);
+        int mult = integer(g, "ff_mult", 4);
+        int every = Math.max(1, integer(g, "cross_attn_every_n_layers", 1));
+        long d = visual;
+        long c = lm;
+        long perceiverLayer = 4 * d + d * inner + 3L * d * inner + 2 * d + 2 * mult * d * d;
+        long perceiver = (long) latents * d + depth * perceiverLayer + 2 * d;
+        long block = 2 * c + c * inner + 2L * d * inner + (long) inner * c + 2 + 2 * c + 2 * mult * c * c;
+        return perceiver + (long) (layers / every) * block;
+    }
+
+    private static int integer(JsonObject o, String k, int dflt) {
+        return o.has(k) && !o.get(k).isJsonNull() ? o.get(k).getAsInt() : dflt;
+    }
+
+    private static int square(JsonObject o, String k, int dflt) {
+        if (!o.has(k) || o.get(k).isJsonNull()) {
+            return dflt;
+        }
+        return o.get(k).isJsonArray() ? o.get(k).getAsJsonArray().get(0).getAsInt() : o.get(k).getAsInt();
+    }
+
+    /** The lines --dry-run prints. */
+    @Override
+    public String toString() {
+        String unit = perGpu ? "per GPU" : "per process";
+        StringBuilder s = new StringBuilder(String.format(Locale.ROOT,
+                "memory %s (ZeRO planner): %s, %d process%s, %s%n", unit, stage.label(), worldSize, worldSize == 1 ? "" : "es",
+                precisionNote.isEmpty() ? "" : precisionNote));
+        s.append(String.format(Locale.ROOT, "  trained parameters  %,d of %,d (--freeze %s)%n", trainedParams, totalParams, freeze));
+        s.append(String.format(Locale.ROOT, "  model states        %s (weights %s, gradients %s, optimizer %s)%n",
+                Units.both(stage.modelStatesBytes()), Units.both(stage.weightsBytes()), Units.both(stage.gradientsBytes()),
+                Units.both(stage.optimizerBytes())));
+        s.append(String.format(Locale.ROOT, "  frozen weights      %s%n", Units.both(frozenBytes)));
+        s.append(String.format(Locale.ROOT, "  activations         %s (micro-batch %d x %d tokens%s)%n",
+                Units.both(stage.activationBytes()), workload.microBatch(), workload.sequence(),
+                workload.checkpointing() ? ", checkpointing" : ""));
+        s.append(String.format(Locale.ROOT, "  loss chunk          %s (float32 logits of at most %d positions)%n",
+                Units.both(lossBytes), LOSS_CHUNK));
+        s.append(String.format(Locale.ROOT, "  peak                %s", Units.both(peakBytes)));
+        if (perGpu) {
+            s.append(gpu.map(g -> peakBytes <= g.capacityBytes()
+                    ? " - fits " + g.name() + " (" + Units.both(g.capacityBytes()) + ")"
+                    : " - does NOT fit " + g.name() + " (" + Units.both(g.capacityBytes()) + ")")
+                    .orElse(" - fit not checked (name the GPU with --gpu-model)"));
+        }
+        return s.toString();
+    }
+}
