@@ -138,7 +138,8 @@ public final class InitModel {
             if (!Files.isRegularFile(folder.resolve("config.json"))) {
                 throw new IllegalArgumentException(folder + ": no config.json (a part folder holds its config and weights)");
             }
-            root.addProperty(e.getKey() + "_config", out.toAbsolutePath().normalize().relativize(folder).toString());
+            // absolute, so the folder can be written elsewhere first and moved into the run directory
+            root.addProperty(e.getKey() + "_config", folder.toString());
         }
         AtomicFiles.writeString(out.resolve("config.json"),
                 new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(root) + "\n");

@@ -77,14 +77,10 @@ public final class Launches {
                 if (trainer.value("--model").isPresent()) {
                     throw new IllegalArgumentException("give a preset or --model DIR, not both");
                 }
-                Path initDir = run.resolve("init");
-                Path target = initDir;
-                if (spec.dryRun()) {
-                    tmpInit = Files.createTempDirectory("medvlm-init");
-                    target = tmpInit;
-                }
-                model = InitModel.write(preset.get().preset(), preset.get().partFolders(), target);
-                trainer = trainer.withPath("--model", initDir);
+                // written to a temporary folder first: a refused run leaves nothing in the run directory
+                tmpInit = Files.createTempDirectory("medvlm-init");
+                model = InitModel.write(preset.get().preset(), preset.get().partFolders(), tmpInit);
+                trainer = trainer.withPath("--model", run.resolve("init"));
             } else {
                 Path dir = Path.of(trainer.value("--model").orElseThrow(() ->
                         new IllegalArgumentException("a launched run needs --model DIR (or a preset)")));
@@ -162,6 +158,9 @@ public final class Launches {
                 PythonEnv.probe(python, pythonPath, spec);
             }
             Files.createDirectories(run.resolve("logs"));
+            if (tmpInit != null) {
+                copyTree(tmpInit, run.resolve("init"));
+            }
             if (prepare != null) {
                 try {
                     prepare.run();
@@ -197,6 +196,16 @@ public final class Launches {
         } finally {
             if (tmpInit != null) {
                 RunFiles.deleteTree(tmpInit);
+            }
+        }
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        Files.createDirectories(to);
+        try (Stream<Path> s = Files.list(from)) {
+            for (Path f : s.toList()) {
+                byte[] bytes = Files.readAllBytes(f);
+                AtomicFiles.write(to.resolve(f.getFileName().toString()), o -> o.write(bytes));
             }
         }
     }

@@ -139,8 +139,8 @@ public record MemoryEstimate(String freeze, long trainedParams, long totalParams
     public String toString() {
         String unit = perGpu ? "per GPU" : "per process";
         StringBuilder s = new StringBuilder(String.format(Locale.ROOT,
-                "memory %s (ZeRO planner): %s, %d process%s, %s%n", unit, stage.label(), worldSize, worldSize == 1 ? "" : "es",
-                precisionNote.isEmpty() ? "" : precisionNote));
+                "memory %s (ZeRO planner): %s, %d process%s%s%n", unit, stage.label(), worldSize, worldSize == 1 ? "" : "es",
+                precisionNote.isEmpty() ? "" : "; " + precisionNote));
         s.append(String.format(Locale.ROOT, "  trained parameters  %,d of %,d (--freeze %s)%n", trainedParams, totalParams, freeze));
         s.append(String.format(Locale.ROOT, "  model states        %s (weights %s, gradients %s, optimizer %s)%n",
                 Units.both(stage.modelStatesBytes()), Units.both(stage.weightsBytes()), Units.both(stage.gradientsBytes()),
