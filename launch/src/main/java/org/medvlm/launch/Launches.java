@@ -154,7 +154,11 @@ public final class Launches {
                         + " (peak " + org.medvlm.zero.Units.both(memory.get().peakBytes()) + " per GPU): lower --batch-size,"
                         + " add --checkpointing, raise --zero or --offload, or give --force");
             }
-            if (!(spec.launcher() == LaunchSpec.Launcher.TORCHRUN && spec.nodes() > 1)) {
+            // ask the trainer whether this machine runs the engine (FSDP, DeepSpeed, CUDA); DDP and ZeRO-1 on CPUs
+            // need only torch, which finding the Python checked
+            boolean plainCpu = spec.device() == LaunchSpec.Device.CPU
+                    && (spec.engine() == LaunchSpec.Engine.DDP || spec.engine() == LaunchSpec.Engine.ZERO1);
+            if (!plainCpu && !(spec.launcher() == LaunchSpec.Launcher.TORCHRUN && spec.nodes() > 1)) {
                 PythonEnv.probe(python, pythonPath, spec);
             }
             Files.createDirectories(run.resolve("logs"));

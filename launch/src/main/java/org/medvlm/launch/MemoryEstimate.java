@@ -99,6 +99,10 @@ public record MemoryEstimate(String freeze, long trainedParams, long totalParams
         long frozen = total - trained;
         long frozenBytes = offParam != Offload.NONE ? 0
                 : frozen * precision.weightBytesPerParam() / (spec.stage() == 3 ? worldSize : 1);
+        if (spec.stage() == 3 && largest > trainedSize.largestLayerParams()) {
+            // ZeRO-3 gathers frozen layers too: the planner's gathered layer is the trained part's largest
+            frozenBytes += (long) precision.weightBytesPerParam() * (largest - trainedSize.largestLayerParams());
+        }
         long positions = Math.min(LOSS_CHUNK, (long) trainer.batchSize() * Math.max(maxTextTokens, 1));
         long lossBytes = 12L * positions * vocab; // float32 logits, their log-softmax and gradient
         long peak = plan.peakBytes() + frozenBytes + lossBytes;

@@ -70,9 +70,15 @@ public final class PythonEnv {
         }
     }
 
-    record Result(int code, String output) {}
+    /** A finished command: its exit code and its output (stdout and stderr together). */
+    public record Result(int code, String output) {}
 
-    static Result run(List<String> argv, Optional<Path> pythonPath, int timeoutS) {
+    /** Runs {@code argv} with launch/python on PYTHONPATH (for tools and tests). */
+    public static Result runWithPackage(List<String> argv) {
+        return run(argv, Optional.of(packageRoot()), 600);
+    }
+
+    public static Result run(List<String> argv, Optional<Path> pythonPath, int timeoutS) {
         try {
             ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true);
             pythonPath.ifPresent(p -> pb.environment().put("PYTHONPATH", p.toString()));
