@@ -277,7 +277,7 @@ class DeepSpeedEngine(Engine):
     is called after every micro-batch and applies the update at the boundary (gradient_accumulation_steps)."""
     name = "deepspeed"
 
-    def __init__(self, model, args, world, rank, device, schedule):
+    def __init__(self, model, args, world, rank, device, schedule, start_step=0):
         try:
             import deepspeed
         except Exception as e:
@@ -293,9 +293,11 @@ class DeepSpeedEngine(Engine):
         check_ds_config(cfg, args, world)
         self.stage = cfg.get("zero_optimization", {}).get("stage", 0)
         groups = [{"params": g["params"], "weight_decay": g["weight_decay"]} for g in self.groups]
+        # the schedule counts from the step the run starts at; a resumed run does not take DeepSpeed's saved
+        # scheduler state (load_native), so the learning rate never depends on what DeepSpeed saved
         self.model, self.optimizer, _, self.scheduler = deepspeed.initialize(
             model=model, model_parameters=groups, config=cfg,
-            lr_scheduler=lambda opt: torch.optim.lr_scheduler.LambdaLR(opt, lambda s: schedule(s) / args.lr))
+            lr_scheduler=lambda opt: torch.optim.lr_scheduler.LambdaLR(opt, lambda s: schedule(s + start_step) / args.lr))
 
     def forward(self, batch):
         return self.model(batch["pixel_values"], batch["input_ids"], batch["attention_mask"], batch.get("labels"))
@@ -350,6 +352,9 @@ class DeepSpeedEngine(Engine):
         """DeepSpeed's own checkpoint (partitioned states) beside the model folder, for exact resumption."""
         self.model.save_checkpoint(folder, tag="deepspeed")
 
+    def load_native(self, folder):
+        self.model.load_checkpoint(folder, tag="deepspeed", load_lr_scheduler_states=False)
+
 
 def check_ds_config(cfg, args, world):
     """The planner's ds_config.json must describe this run: DeepSpeed's batch triple and the trainer's optimizer."""
@@ -376,7 +381,7 @@ def check_ds_config(cfg, args, world):
         raise EngineUnavailable(f"{args.deepspeed_config} does not match this run: " + "; ".join(problems))
 
 
-def make(name, model, args, world, rank, device, schedule):
+def make(name, model, args, world, rank, device, schedule, start_step=0):
     if name == "ddp":
         return DdpEngine(model, args, world, rank, device)
     if name == "zero1":
@@ -384,7 +389,7 @@ def make(name, model, args, world, rank, device, schedule):
     if name == "fsdp":
         return FsdpEngine(model, args, world, rank, device)
     if name == "deepspeed":
-        return DeepSpeedEngine(model, args, world, rank, device, schedule)
+        return DeepSpeedEngine(model, args, world, rank, device, schedule, start_step)
     raise EngineUnavailable(f"unknown engine {name!r} ({', '.join(ENGINES)})")
 
 

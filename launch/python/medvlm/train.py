@@ -155,10 +155,11 @@ class Trainer:
         newline = self.decoder.token_id("\n")
         if newline is not None:
             self.stops.add(newline)
-        self.engine = engines.make(a.engine, self.model, a, self.place.world, self.place.rank, self.device, self.lr_at)
+        self.engine = engines.make(a.engine, self.model, a, self.place.world, self.place.rank, self.device, self.lr_at,
+                                   self.start_step)
         if resume_from:
             if a.engine == "deepspeed" and os.path.isdir(os.path.join(resume_from, "deepspeed")):
-                self.engine.model.load_checkpoint(resume_from, tag="deepspeed")
+                self.engine.load_native(resume_from)
             else:
                 opt = os.path.join(resume_from, "optimizer.safetensors")
                 with open(os.path.join(resume_from, "trainer_state.json"), encoding="utf-8") as f:

@@ -105,7 +105,8 @@ def run_ranks(world, args, env_extra=None, timeout=240):
     procs = []
     for r in range(world):
         env = dict(os.environ, MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), RANK=str(r), WORLD_SIZE=str(world),
-                   LOCAL_RANK=str(r), OMP_NUM_THREADS="1", PYTHONPATH=PYTHON_ROOT, **(env_extra or {}))
+                   LOCAL_RANK=str(r), OMP_NUM_THREADS="1", PYTHONPATH=PYTHON_ROOT)
+        env.update(env_extra or {})
         procs.append(subprocess.Popen([sys.executable, "-m", "medvlm.train", *args], env=env))
     return [p.wait(timeout) for p in procs]
 
