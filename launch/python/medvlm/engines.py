@@ -56,6 +56,9 @@ class Engine:
         self.trainable = [p for g in self.groups for p in g["params"]]
         self.names = [n for g in self.groups for n in g["names"]]
         self.model = model
+        # fp16 on GPUs needs loss scaling (bf16 and fp32 do not); DeepSpeed scales inside its own engine
+        self.scaler = torch.cuda.amp.GradScaler() \
+            if getattr(args, "precision", "fp32") == "fp16" and device.type == "cuda" else None
 
     # forward and backward
     def forward(self, batch):
@@ -66,10 +69,24 @@ class Engine:
         return contextlib.nullcontext() if last or not hasattr(self.model, "no_sync") else self.model.no_sync()
 
     def backward(self, loss, last):
-        loss.backward()
+        (self.scaler.scale(loss) if self.scaler is not None else loss).backward()
 
     def step(self, lr):
         raise NotImplementedError
+
+    def _update(self, lr):
+        """Unscale (fp16), clip, set the learning rate, step, clear the gradients; returns the gradient norm."""
+        if self.scaler is not None:
+            self.scaler.unscale_(self.optimizer)
+        norm = self.clip()
+        self.set_lr(lr)
+        if self.scaler is not None:
+            self.scaler.step(self.optimizer)
+            self.scaler.update()
+        else:
+            self.optimizer.step()
+        self.optimizer.zero_grad(set_to_none=True)
+        return norm
 
     def set_lr(self, lr):
         for g in self.optimizer.param_groups:
@@ -131,11 +148,7 @@ class DdpEngine(Engine):
         self.optimizer = _adamw(self.groups, args)
 
     def step(self, lr):
-        norm = self.clip()
-        self.set_lr(lr)
-        self.optimizer.step()
-        self.optimizer.zero_grad(set_to_none=True)
-        return norm
+        return self._update(lr)
 
     def optimizer_state(self):
         if self.rank != 0:
@@ -219,17 +232,16 @@ class FsdpEngine(Engine):
             g["params"] = [clean[n] for n in g["names"]]
         self.trainable = [p for g in self.groups for p in g["params"]]
         self.optimizer = _adamw(self.groups, args)
+        if self.scaler is not None:
+            from torch.distributed.fsdp.sharded_grad_scaler import ShardedGradScaler
+            self.scaler = ShardedGradScaler()
 
     def clip(self):
         max_norm = self.args.grad_clip if self.args.grad_clip > 0 else float("inf")
         return float(self.model.clip_grad_norm_(max_norm))
 
     def step(self, lr):
-        norm = self.clip()
-        self.set_lr(lr)
-        self.optimizer.step()
-        self.optimizer.zero_grad(set_to_none=True)
-        return norm
+        return self._update(lr)
 
     def _full(self):
         from torch.distributed.fsdp import FullStateDictConfig, StateDictType

@@ -6,7 +6,6 @@ import json
 import os
 import shutil
 
-import pytest
 
 from conftest import BUILTIN_TOKENIZER, HERE, model_folder, prepared_data, run_ranks, step_losses, tiny_config
 from medvlm import safetensors as st

@@ -6,7 +6,6 @@ Shapes for BiomedCLIP's ViT-B/16: pixels (B, 3, 224, 224) -> forward_features (B
 """
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 
 from .attention import attend, maybe_checkpoint
 

@@ -25,7 +25,7 @@ from torch.utils.checkpoint import checkpoint
 from .. import safetensors as st
 from . import flamingo
 from .bloom import Bloom
-from .lora import LoraLinear, add_lora
+from .lora import add_lora
 from .qformer import QFormer
 from .vit import VisionTransformer
 
@@ -305,10 +305,6 @@ def build(cfg, model_dir, seed, lora_cfg=None):
         model.add_lora(lora)
     report = load_weights(model, cfg, model_dir)
     return model, report
-
-
-def lora_modules(model):
-    return [m for m in model.modules() if isinstance(m, LoraLinear)]
 
 
 def full_state_dict(model):

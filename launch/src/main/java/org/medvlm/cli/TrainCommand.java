@@ -83,14 +83,23 @@ final class TrainCommand implements Callable<Integer> {
             throw new UserError("training is not available yet in this JVM (the local trainer arrives with the training"
                     + " issues); launch the run with --launcher local|torchrun|deepspeed|slurm (CPUs: --launcher local --device cpu)");
         }
-        if (runDir == null) {
-            throw new UserError("a launched run needs --run-dir DIR");
+        if (model != null && preset != null) {
+            throw new UserError("give --model DIR or --preset NAME (one of them)");
+        }
+        if (model == null && preset == null) {
+            preset = "tiny";
         }
         if (data == null) {
-            throw new UserError("a launched run needs --data (FORMAT:PATH or a prepared folder)");
+            if (!launch.dryRun()) {
+                throw new UserError("a launched run needs --data (FORMAT:PATH, e.g. phantoms:400:3, or a prepared folder)");
+            }
+            data = "phantoms:400:3"; // a dry run plans with the built-in data when none is named
         }
-        if ((model == null) == (preset == null)) {
-            throw new UserError("give --model DIR or --preset NAME (one of them)");
+        if (runDir == null) {
+            if (!launch.dryRun()) {
+                throw new UserError("a launched run needs --run-dir DIR (a new folder)");
+            }
+            runDir = Path.of("runs", "dry-run"); // not created: a dry run writes nothing
         }
         List<String> args = new ArrayList<>();
         if (model != null) {

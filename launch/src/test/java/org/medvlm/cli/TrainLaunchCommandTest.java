@@ -31,6 +31,10 @@ class TrainLaunchCommandTest {
         assertEquals(0, sl.exitCode(), sl.err());
         assertTrue(sl.out().contains("'srun'") && sl.out().contains("#SBATCH --nodes=2"), sl.out());
         assertFalse(Files.exists(dir.resolve("r")), "a dry run starts and writes nothing");
+        // the shortest form plans the tiny preset on the built-in phantoms
+        CliRun bare = CliRun.of("train", "--launcher", "deepspeed", "--gpus", "2", "--dry-run", "--python", "python3");
+        assertEquals(0, bare.exitCode(), bare.err());
+        assertTrue(bare.out().contains("deepspeed --num_gpus 2") && bare.out().contains("\"zero_optimization\""), bare.out());
     }
 
     @Test
@@ -54,6 +58,8 @@ class TrainLaunchCommandTest {
                 "deepspeed", "--gpus", "2", "--zero", "2", "--offload", "params", "--dry-run");
         assertEquals(1, offload.exitCode());
         assertTrue(offload.errIsOneLine() && offload.err().contains("--offload params needs --zero 3"), offload.err());
+        CliRun missing = CliRun.of("train", "--preset", "tiny", "--run-dir", run, "--launcher", "local");
+        assertTrue(missing.errIsOneLine() && missing.err().contains("needs --data"), missing.err());
         CliRun both = CliRun.of("train", "--model", run, "--preset", "tiny", "--data", "x", "--run-dir", run, "--launcher", "local");
         assertTrue(both.errIsOneLine() && both.err().contains("--model DIR or --preset NAME"), both.err());
         CliRun bad = CliRun.of("train", "--launcher", "mpi");
