@@ -206,18 +206,24 @@ public final class Supervisor {
 
         void poll() {
             try {
-                if (!Files.isRegularFile(metrics) || Files.size(metrics) <= offset) {
+                long size = Files.isRegularFile(metrics) ? Files.size(metrics) : 0;
+                if (size <= offset) {
                     flushPending(false);
                     return;
                 }
-                byte[] all = Files.readAllBytes(metrics);
-                int end = all.length;
-                while (end > offset && all[end - 1] != '\n') {
+                // only what was appended since the last poll, up to its last complete line
+                byte[] chunk;
+                try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(metrics.toFile(), "r")) {
+                    f.seek(offset);
+                    chunk = new byte[(int) Math.min(size - offset, 16 << 20)];
+                    f.readFully(chunk);
+                }
+                int end = chunk.length;
+                while (end > 0 && chunk[end - 1] != '\n') {
                     end--;
                 }
-                String text = new String(all, (int) offset, (int) (end - offset), StandardCharsets.UTF_8);
-                offset = end;
-                for (String line : text.split("\n")) {
+                offset += end;
+                for (String line : new String(chunk, 0, end, StandardCharsets.UTF_8).split("\n")) {
                     if (line.isBlank()) {
                         continue;
                     }
