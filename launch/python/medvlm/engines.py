@@ -26,12 +26,15 @@ class EngineUnavailable(RuntimeError):
 
 
 def param_groups(model, weight_decay):
-    """AdamW groups: weight decay on matrices and embeddings (dim >= 2), none on biases, norms and gates (nanoGPT's
-    rule). Each group keeps its parameter names so optimizer states can be saved by key."""
+    """AdamW groups as the Java trainer's AdamW makes them (and Hugging Face's Trainer): weight decay on every trained
+    parameter except biases and LayerNorm weights. Each group keeps its parameter names so optimizer states can be
+    saved by key."""
+    norm_params = {id(p) for m in model.modules() if isinstance(m, torch.nn.LayerNorm) for p in m.parameters()}
     decay, no_decay = [], []
     for name, p in model.named_parameters():
         if p.requires_grad:
-            (decay if p.dim() >= 2 else no_decay).append((name, p))
+            exempt = name.endswith("bias") or id(p) in norm_params
+            (no_decay if exempt else decay).append((name, p))
     groups = []
     for named, wd in ((decay, weight_decay), (no_decay, 0.0)):
         if named:

@@ -15,7 +15,8 @@ STEP_DIR = re.compile(r"^step-(\d{6,})$")
 
 
 def now():
-    return datetime.datetime.now(datetime.timezone.utc).astimezone().isoformat(timespec="seconds")
+    """UTC, ISO-8601 with Z (what Java's Instant.parse reads)."""
+    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def fsync_dir(path):

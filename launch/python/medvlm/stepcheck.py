@@ -7,8 +7,8 @@ with the Java trainer (same checkpoint, same batch, fp32, CPU).
 batch.safetensors: pixel_values [B, 3, S, S] F32, input_ids [B, T] I64, attention_mask [B, T] I64, labels [B, T] I64
 (the text layout of medvlm.data.collate; -100 where there is no target).
 step.safetensors: ``loss`` (scalar: mean cross-entropy over the labelled tokens), ``grad.<key>`` for every trained
-parameter, then after one AdamW step (betas 0.9/0.999, eps 1e-8, decay on parameters of 2+ dimensions)
-``param.<key>``, ``exp_avg.<key>`` and ``exp_avg_sq.<key>``. Dropout is off (eval mode): both sides compute the same
+parameter, then after one AdamW step (betas 0.9/0.999, eps 1e-8)
+``param.<key>``, ``exp_avg.<key>`` and ``exp_avg_sq.<key>`` (decay on all but biases and LayerNorm weights). Dropout is off (eval mode): both sides compute the same
 function. Parts without weights in DIR are initialised with --seed, so DIR should hold every weight for a
 comparison.
 """

@@ -10,18 +10,21 @@
 The run directory gets what FORMATS.md describes (rank 0 writes it; every rank writes logs/rank-N.log).
 
 Batches and the loss: --batch-size is the micro-batch of one process; an optimizer step sees batch x grad-accum x
-world examples. The loss of a step is the mean over all answer tokens of all its micro-batches on all ranks (each
+world examples. Dropout masks are drawn from a generator seeded per micro-batch by its place in the step's global
+batch. The loss of a step is the mean over all answer tokens of all its micro-batches on all ranks (each
 micro-batch's summed loss is divided by the step's global token count, times the world size that DDP divides by
 again), so a step's loss and gradients do not depend on how the examples are split over processes.
 
-Learning rate at optimizer step s (0-based): lr * (s + 1) / W during W warm-up steps, then
-lr * (N - s) / (N - W) (linear decay towards 0 at N = --steps). AdamW: betas (0.9, 0.999), eps 1e-8, weight decay
-on parameters of 2 or more dimensions only.
+Learning rate at optimizer step s (0-based), as the Java trainer's LrSchedule (Hugging Face's
+get_cosine_schedule_with_warmup): lr * s / W during W warm-up steps, then lr * (1 + cos(pi * (s - W) / (N - W))) / 2
+towards 0 at N = --steps. AdamW: betas (0.9, 0.999), eps 1e-8, weight decay on every parameter except biases and
+LayerNorm weights (the Java AdamW's groups).
 """
 import argparse
 import contextlib
 import importlib
 import json
+import math
 import os
 import sys
 import time
@@ -73,10 +76,16 @@ def parser():
 
 def schedule(args):
     def lr_at(s):
-        if args.warmup_steps > 0 and s < args.warmup_steps:
-            return args.lr * (s + 1) / args.warmup_steps
-        return args.lr * max(0.0, (args.steps - s) / max(1, args.steps - args.warmup_steps))
+        if s < args.warmup_steps:
+            return args.lr * s / max(1, args.warmup_steps)
+        progress = (s - args.warmup_steps) / max(1, args.steps - args.warmup_steps)
+        return args.lr * max(0.0, 0.5 * (1.0 + math.cos(math.pi * progress)))
     return lr_at
+
+
+def micro_seed(seed, step, index):
+    """The random seed of micro-batch ``index`` (its place in the global batch) of optimizer step ``step``."""
+    return ((seed * 1_000_003 + step) * 1_009 + index) % (2 ** 63)
 
 
 def autocast_for(args, device):
@@ -189,6 +198,9 @@ class Trainer:
         loss_sum = 0.0
         for k, b in enumerate(micro):
             last = k == len(micro) - 1
+            # dropout draws from a generator seeded by the micro-batch's place in the global batch, so a step's masks
+            # (and so its loss) are the same however the step is split over processes and accumulation
+            torch.manual_seed(micro_seed(a.seed, step, k * self.place.world + self.place.rank))
             with self.engine.sync_context(last):
                 with self.autocast():
                     s, _ = self.engine.forward(b)
@@ -241,8 +253,8 @@ class Trainer:
                 "grad_accum": a.grad_accum, "freeze": self.freeze,
                 "optimizer": {"type": "adamw", "lr": a.lr, "betas": list(engines.BETAS), "eps": engines.EPS,
                               "weight_decay": a.weight_decay, "step": opt_step,
-                              "decay": "parameters of 2 or more dimensions"},
-                "scheduler": {"type": "linear_warmup_linear_decay", "warmup_steps": a.warmup_steps,
+                              "decay": "all but biases and LayerNorm weights"},
+                "scheduler": {"type": "cosine_with_warmup", "warmup_steps": a.warmup_steps,
                               "total_steps": a.steps, "lr_next": self.lr_at(step)}}
             runs.write_json_atomic(os.path.join(tmp, "trainer_state.json"), trainer_state)
             rel = runs.commit_checkpoint(a.run_dir, step, tmp, a.keep_checkpoints)

@@ -102,7 +102,7 @@ public final class CaptionDataset implements Iterable<CaptionPair> {
         types.put("closed", 0);
         types.put("open", 0);
         return new DatasetStats(name, pairs.size(), splits(), types,
-                languages, Map.of(), Map.of(), report.skipped().size(), report.skippedReasons(),
+                languages, Map.of(), Map.of(), report.skippedCount(), report.skippedReasons(),
                 report.missingImages().size());
     }
 

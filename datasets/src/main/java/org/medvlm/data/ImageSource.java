@@ -1,12 +1,12 @@
 package org.medvlm.data;
 
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Supplier;
-import javax.imageio.ImageIO;
+import org.medvlm.imaging.ImageFiles;
+import org.medvlm.io.InputFileException;
 
 /**
  * Where an example's image comes from. Nothing is decoded until {@link #load()} is called, so a
@@ -20,18 +20,21 @@ public sealed interface ImageSource {
     /** Decodes the image. A missing or undecodable file throws with the file named. */
     BufferedImage load() throws IOException;
 
-    /** An image file on disk (already checked to lie inside its dataset root). */
+    /**
+     * An image file on disk, by its real path, which the loader checked to lie inside the dataset root. Decoding
+     * goes through {@link ImageFiles}: a truncated, corrupt or oversized image fails in one line naming the file.
+     */
     record File(String name, Path path) implements ImageSource {
         @Override
         public BufferedImage load() throws IOException {
             if (!Files.isRegularFile(path)) {
-                throw new IOException(path + ": image file not found");
+                throw new InputFileException(path, "image file not found");
             }
-            BufferedImage img = ImageIO.read(path.toFile());
-            if (img == null) {
-                throw new IOException(path + ": not a readable image (no decoder for its format)");
+            // the loader resolved links; one put in place after the load would lead elsewhere
+            if (Files.isSymbolicLink(path)) {
+                throw new InputFileException(path, "became a link after the dataset was loaded; not read");
             }
-            return img;
+            return ImageFiles.read(path);
         }
     }
 
@@ -39,11 +42,7 @@ public sealed interface ImageSource {
     record Embedded(String name, byte[] bytes) implements ImageSource {
         @Override
         public BufferedImage load() throws IOException {
-            BufferedImage img = ImageIO.read(new ByteArrayInputStream(bytes));
-            if (img == null) {
-                throw new IOException(name + ": embedded bytes are not a readable image");
-            }
-            return img;
+            return ImageFiles.read(bytes, name);
         }
     }
 

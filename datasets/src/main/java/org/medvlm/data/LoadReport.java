@@ -7,28 +7,36 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.medvlm.io.Limit;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 
 /**
  * What a load did besides returning records: every record it skipped (file, line or index, reason),
  * every image it could not find, every image name it refused because it escapes the dataset root, and
- * notes (filters applied, folders absent). Nothing a loader leaves out goes unmentioned here.
+ * notes (filters applied, folders absent). Nothing a loader leaves out goes unmentioned here: the counts are
+ * exact, while the details kept are the first {@link #DETAILS_KEPT} (a hostile file may skip millions).
  *
  * @param source the file or folder the user pointed at
- * @param skipped records left out, in file order
+ * @param skipped records left out, in file order (the first {@link #DETAILS_KEPT})
+ * @param skippedCount how many records were left out
+ * @param skippedReasons skipped records per reason, most frequent first
  * @param missingImages distinct image names that do not exist under the dataset root
  * @param recordsWithoutImage how many kept records have no image because it is missing
  * @param notes one-line remarks (an absent image folder, a language filter, duplicates)
  */
-public record LoadReport(String dataset, Path source, List<Skipped> skipped, List<String> missingImages,
-        int recordsWithoutImage, List<String> notes) {
+public record LoadReport(String dataset, Path source, List<Skipped> skipped, int skippedCount,
+        Map<String, Integer> skippedReasons, List<String> missingImages, int recordsWithoutImage, List<String> notes) {
 
-    /** Reason used when an image name points outside the dataset root ({@code ../}, an absolute path). */
+    /** Reason used when an image name points outside the dataset root ({@code ../}, an absolute path, a link). */
     public static final String ESCAPES_ROOT = "image path escapes the dataset root";
+
+    /** How many skipped records are kept with their details. */
+    public static final int DETAILS_KEPT = 10_000;
 
     public LoadReport {
         skipped = List.copyOf(skipped);
+        skippedReasons = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(skippedReasons));
         missingImages = List.copyOf(missingImages);
         notes = List.copyOf(notes);
     }
@@ -52,16 +60,7 @@ public record LoadReport(String dataset, Path source, List<Skipped> skipped, Lis
     public LoadReport withNote(String note) {
         List<String> more = new ArrayList<>(notes);
         more.add(note);
-        return new LoadReport(dataset, source, skipped, missingImages, recordsWithoutImage, more);
-    }
-
-    /** Number of skipped records per reason, most frequent first. */
-    public Map<String, Integer> skippedReasons() {
-        Map<String, Integer> counts = new LinkedHashMap<>();
-        for (Skipped s : skipped) {
-            counts.merge(s.reason(), 1, Integer::sum);
-        }
-        return Stats.sortedByCount(counts);
+        return new LoadReport(dataset, source, skipped, skippedCount, skippedReasons, missingImages, recordsWithoutImage, more);
     }
 
     /** The skipped records as a table (file, where, reason, detail). */
@@ -83,10 +82,10 @@ public record LoadReport(String dataset, Path source, List<Skipped> skipped, Lis
     public String toString() {
         StringBuilder sb = new StringBuilder();
         sb.append(dataset).append(" from ").append(source).append(": ")
-                .append(skipped.size()).append(" skipped, ")
+                .append(skippedCount).append(" skipped, ")
                 .append(missingImages.size()).append(" missing images (")
                 .append(recordsWithoutImage).append(" records without image)");
-        skippedReasons().forEach((r, n) -> sb.append("\n  skipped ").append(n).append(": ").append(r));
+        skippedReasons.forEach((r, n) -> sb.append("\n  skipped ").append(n).append(": ").append(r));
         skipped.stream().limit(5).forEach(s -> sb.append("\n    e.g. ").append(s));
         if (!missingImages.isEmpty()) {
             sb.append("\n  missing images, e.g. ").append(String.join(", ", missingImages.subList(0, Math.min(5, missingImages.size()))));
@@ -95,22 +94,45 @@ public record LoadReport(String dataset, Path source, List<Skipped> skipped, Lis
         return sb.toString();
     }
 
-    /** Collects a report while a loader runs. Loaders call it; users receive the finished record. */
+    /**
+     * Collects a report while a loader runs, and counts the records read against {@link Limit#RECORDS}. Loaders
+     * call it; users receive the finished record.
+     */
     public static final class Builder {
         private final String dataset;
         private final Path source;
         private final List<Skipped> skipped = new ArrayList<>();
+        private final Map<String, Integer> reasons = new LinkedHashMap<>();
+        private int skippedCount;
         private final Set<String> missing = new LinkedHashSet<>();
         private int withoutImage;
         private final List<String> notes = new ArrayList<>();
+        private final long maxRecords = Limit.RECORDS.value();
+        private long records;
 
         public Builder(String dataset, Path source) {
             this.dataset = dataset;
             this.source = source;
         }
 
+        /**
+         * Counts one record read from {@code file} (kept or skipped); past {@link Limit#RECORDS} the load stops
+         * with an error naming the file and where.
+         */
+        public void record(String file, String where) {
+            if (++records > maxRecords) {
+                throw new IllegalArgumentException(file + ": more than " + maxRecords + " records in this load, at "
+                        + where + " " + Limit.RECORDS.hint());
+            }
+        }
+
         public void skip(String file, String where, String reason, String detail) {
-            skipped.add(new Skipped(file, where, reason, detail == null ? "" : detail));
+            if (skipped.size() < DETAILS_KEPT) {
+                String d = detail == null ? "" : detail;
+                skipped.add(new Skipped(file, where, reason, d.length() > 200 ? d.substring(0, 200) + "..." : d));
+            }
+            skippedCount++;
+            reasons.merge(reason, 1, Integer::sum);
         }
 
         public void missingImage(String name) {
@@ -125,7 +147,8 @@ public record LoadReport(String dataset, Path source, List<Skipped> skipped, Lis
         }
 
         public LoadReport build() {
-            return new LoadReport(dataset, source, skipped, new ArrayList<>(missing), withoutImage, notes);
+            return new LoadReport(dataset, source, skipped, skippedCount, Stats.sortedByCount(reasons),
+                    new ArrayList<>(missing), withoutImage, notes);
         }
     }
 }

@@ -146,7 +146,7 @@ public final class VqaDataset implements Iterable<VqaExample> {
                 Stats.sortedByCount(Stats.count(examples, VqaExample::field, "language")),
                 nonEmpty(Stats.count(examples, VqaExample::field, "organ")),
                 nonEmpty(Stats.count(examples, VqaExample::field, "modality")),
-                report.skipped().size(), report.skippedReasons(), report.missingImages().size());
+                report.skippedCount(), report.skippedReasons(), report.missingImages().size());
     }
 
     private static Map<String, Integer> nonEmpty(Map<String, Integer> counts) {

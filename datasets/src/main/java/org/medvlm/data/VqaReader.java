@@ -9,6 +9,7 @@ import org.medvlm.data.formats.PmcVqa;
 import org.medvlm.data.formats.Slake;
 import org.medvlm.data.formats.VqaMed;
 import org.medvlm.data.formats.VqaRad;
+import org.medvlm.io.Limit;
 
 /**
  * Reads a VQA dataset as distributed. Options first, then the format:
@@ -73,6 +74,9 @@ public final class VqaReader {
         if (count <= 0) {
             throw new IllegalArgumentException("phantoms: the count must be positive, got " + count);
         }
+        if (Limit.PHANTOMS.exceededBy(count)) {
+            throw new IllegalArgumentException("phantoms: " + count + " examples is too many " + Limit.PHANTOMS.hint());
+        }
         List<VqaExample> examples = generatePhantoms(count, seed);
         return filter(VqaDataset.of("phantoms", examples,
                 new LoadReport.Builder("phantoms", Path.of(count + ":" + seed)).build()));
@@ -107,12 +111,21 @@ public final class VqaReader {
             return format(format, Path.of(pathOrSpec));
         }
         String[] parts = pathOrSpec.split(":", -1);
-        try {
-            if (parts.length == 1 || parts.length == 2) {
-                return phantoms(Integer.parseInt(parts[0].strip()), parts.length == 1 ? 0 : Long.parseLong(parts[1].strip()));
+        if (parts.length == 1 || parts.length == 2) {
+            long count;
+            long seed;
+            try {
+                count = Long.parseLong(parts[0].strip());
+                seed = parts.length == 1 ? 0 : Long.parseLong(parts[1].strip());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("phantoms: expected COUNT:SEED such as 200:7, got '"
+                        + pathOrSpec + "'");
             }
-        } catch (NumberFormatException e) {
-            // falls through to the message below
+            if (count <= 0 || Limit.PHANTOMS.exceededBy(count)) {
+                throw new IllegalArgumentException("phantoms: the count must be 1 to " + Limit.PHANTOMS.value() + ", got "
+                        + count + " " + Limit.PHANTOMS.hint());
+            }
+            return phantoms((int) count, seed);
         }
         throw new IllegalArgumentException("phantoms: expected COUNT:SEED such as 200:7, got '" + pathOrSpec + "'");
     }

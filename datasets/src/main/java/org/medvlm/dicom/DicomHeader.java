@@ -21,6 +21,11 @@ import tech.tablesaw.api.Table;
 public final class DicomHeader {
     private static final Set<String> TEXT_VRS =
             Set.of("AE", "AS", "CS", "DA", "DS", "DT", "IS", "LO", "LT", "PN", "SH", "ST", "TM", "UC", "UI", "UR", "UT");
+    /** Text values are decoded up to this many bytes: a hostile 500 MB UT would otherwise become a 500 MB string. */
+    private static final int MAX_TEXT_BYTES = 1 << 16;
+    /** A DS or IS value as PS3.5 6.2 writes it; Java would also parse "NaN", "Infinity", "0x1p3" and "1d". */
+    private static final java.util.regex.Pattern DECIMAL =
+            java.util.regex.Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
 
     private final String file;
     private final byte[] bytes;
@@ -71,7 +76,10 @@ public final class DicomHeader {
         return byTag.containsKey(tag);
     }
 
-    /** A text attribute's value with DICOM's padding (trailing spaces, NULs) removed; multiple values keep their '\'. */
+    /**
+     * A text attribute's value with DICOM's padding (trailing spaces, NULs) removed; multiple values keep their '\'.
+     * Only the first 64 KiB are decoded.
+     */
     public Optional<String> string(int tag) {
         return Optional.ofNullable(stringAt(byTag.get(tag), charset));
     }
@@ -91,7 +99,7 @@ public final class DicomHeader {
         return number(tag, 0);
     }
 
-    /** The {@code index}-th value of a numeric attribute. */
+    /** The {@code index}-th value of a numeric attribute; empty when absent, malformed or not finite (NaN, infinity). */
     public OptionalDouble number(int tag, int index) {
         DicomElement e = byTag.get(tag);
         if (e == null || e.length() == 0) {
@@ -114,13 +122,14 @@ public final class DicomHeader {
                 int k = transferSyntaxOrder(e) == ByteOrder.LITTLE_ENDIAN ? size - 1 - i : i;
                 raw = raw << 8 | (bytes[at + k] & 0xFF);
             }
-            return OptionalDouble.of(switch (vr) {
+            double v = switch (vr) {
                 case "SS" -> (short) raw;
                 case "SL" -> (int) raw;
                 case "FL" -> Float.intBitsToFloat((int) raw);
                 case "FD" -> Double.longBitsToDouble(raw);
                 default -> raw;
-            });
+            };
+            return Double.isFinite(v) ? OptionalDouble.of(v) : OptionalDouble.empty();
         }
         String text = stringAt(e, StandardCharsets.US_ASCII);
         if (text == null) {
@@ -130,11 +139,12 @@ public final class DicomHeader {
         if (index >= values.length) {
             return OptionalDouble.empty();
         }
-        try {
-            return OptionalDouble.of(Double.parseDouble(values[index].strip()));
-        } catch (NumberFormatException ex) {
+        String value = values[index].strip();
+        if (!DECIMAL.matcher(value).matches()) {
             return OptionalDouble.empty();
         }
+        double v = Double.parseDouble(value);
+        return Double.isFinite(v) ? OptionalDouble.of(v) : OptionalDouble.empty();
     }
 
     /** The modality (CT, MR, ...) or an empty string. */
@@ -179,8 +189,9 @@ public final class DicomHeader {
         }
         List<String> values = new ArrayList<>();
         for (int i = 0; i < e.length() / size && i < 16; i++) {
-            double v = number(e.tag(), i).orElse(Double.NaN);
-            values.add(v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v));
+            OptionalDouble n = number(e.tag(), i);
+            double v = n.orElse(Double.NaN);
+            values.add(n.isEmpty() ? "NaN" : v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v));
         }
         return String.join("\\", values) + (e.length() / size > 16 ? "\\..." : "");
     }
@@ -203,7 +214,7 @@ public final class DicomHeader {
         if (e == null) {
             return null;
         }
-        String s = new String(bytes, e.offset(), e.length(), cs);
+        String s = new String(bytes, e.offset(), Math.min(e.length(), MAX_TEXT_BYTES), cs);
         int end = s.length();
         while (end > 0 && (s.charAt(end - 1) == ' ' || s.charAt(end - 1) == '\0')) {
             end--;

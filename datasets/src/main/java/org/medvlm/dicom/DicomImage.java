@@ -38,7 +38,7 @@ public final class DicomImage {
      */
     public static DicomImage read(Path file) throws IOException {
         DicomHeader header = DicomParser.parse(file);
-        return new DicomImage(header, decode(header, file));
+        return new DicomImage(header, decodeGuarded(header, file));
     }
 
     /** Reads only the header (attributes, transfer syntax); no pixel data is decoded. */
@@ -49,7 +49,20 @@ public final class DicomImage {
     /** Reads a file already in memory ({@code name} is used in messages); ImageJ needs a path, so it is not used. */
     public static DicomImage read(String name, byte[] bytes) throws IOException {
         DicomHeader header = DicomParser.parse(name, bytes);
-        return new DicomImage(header, decode(header, null));
+        return new DicomImage(header, decodeGuarded(header, null));
+    }
+
+    /**
+     * The budgets refuse what would not fit before anything is allocated; should a decoder still run out of memory
+     * (the heap shared with other work), the error is one line naming the file, not a JVM error.
+     */
+    private static Pixels decodeGuarded(DicomHeader h, Path file) throws IOException {
+        try {
+            return decode(h, file);
+        } catch (OutOfMemoryError e) {
+            throw new DicomFormatException(h.file(), "out of memory while decoding the pixel data (raise it with -Xmx,"
+                    + " e.g. MEDVLM_JAVA_OPTS=-Xmx8g)");
+        }
     }
 
     private static Pixels decode(DicomHeader h, Path file) throws IOException {
@@ -103,6 +116,10 @@ public final class DicomImage {
     private static String whyNotImageJ(DicomHeader h, PixelLayout l, Path file) {
         if (file == null) {
             return "read from memory";
+        }
+        if (4 * l.totalSamples() > Runtime.getRuntime().maxMemory() / 8) {
+            // ImageJ's copy and its check against this package's would double what a large image takes
+            return "large image: decoded once, without ImageJ's second copy";
         }
         if (ij.Prefs.openDicomsAsFloat) {
             return "ImageJ's 'open DICOMs as 32-bit float' preference is on";

@@ -3,11 +3,12 @@ package org.medvlm.dicom;
 import java.io.IOException;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import org.medvlm.io.InputFiles;
+import org.medvlm.io.Limit;
 
 /**
  * Walks a DICOM file's elements: the optional 128-byte preamble and "DICM", the file meta group (always explicit VR
@@ -18,8 +19,6 @@ import java.util.Set;
  * message naming the element and offset, never by reading past the end or allocating what a length field claims.
  */
 final class DicomParser {
-    /** Java arrays stop at 2^31 - 1 bytes; larger DICOM files (whole-slide, long cine) are refused by size. */
-    static final long MAX_FILE_BYTES = Integer.MAX_VALUE - 16L;
     private static final int MAX_SEQUENCE_DEPTH = 32;
     private static final long UNDEFINED = 0xFFFF_FFFFL;
     // explicit VRs with a 2-byte reserved field and a 4-byte length (PS3.5 7.1.2)
@@ -27,22 +26,34 @@ final class DicomParser {
 
     private final String name;
     private final byte[] b;
+    private final long maxElements = Limit.DICOM_ELEMENTS.value();
+    private long elements;
 
     private DicomParser(String name, byte[] bytes) {
         this.name = name;
         this.b = bytes;
     }
 
+    /**
+     * Reads a file whole, after checking that it is a regular file (a named pipe would block, {@code /dev/zero}
+     * never ends) within {@link Limit#DICOM_BYTES} and half the heap.
+     */
     static DicomHeader parse(Path file) throws IOException {
-        long size = Files.size(file);
-        if (size > MAX_FILE_BYTES) {
-            throw new DicomFormatException(file.toString(), "file of " + size + " bytes is larger than the 2 GiB this reader handles");
-        }
-        return parse(file.toString(), Files.readAllBytes(file));
+        long size = InputFiles.check(file, Limit.DICOM_BYTES);
+        Limit.checkHeap(file.toString(), "reading the file", size);
+        byte[] bytes = InputFiles.readAll(file, Limit.DICOM_BYTES);
+        return parse(file.toString(), bytes);
     }
 
     static DicomHeader parse(String name, byte[] bytes) throws IOException {
-        return new DicomParser(name, bytes).parse();
+        if (Limit.DICOM_BYTES.exceededBy(bytes.length)) {
+            throw new DicomFormatException(name, bytes.length + " bytes is too large " + Limit.DICOM_BYTES.hint());
+        }
+        try {
+            return new DicomParser(name, bytes).parse();
+        } catch (StackOverflowError e) {
+            throw new DicomFormatException(name, "sequences nested too deeply to read");
+        }
     }
 
     private DicomHeader parse() throws IOException {
@@ -61,7 +72,9 @@ final class DicomParser {
             Read r = readElement(pos, true, ByteOrder.LITTLE_ENDIAN, 0);
             elements.add(r.element);
             if (r.element.tag() == Tags.TRANSFER_SYNTAX_UID) {
-                tsUid = new String(b, r.element.offset(), r.element.length(), StandardCharsets.US_ASCII).replace("\0", "").strip();
+                // a damaged UID may hold any byte: keep messages printable
+                tsUid = new String(b, r.element.offset(), Math.min(r.element.length(), 64), StandardCharsets.ISO_8859_1)
+                        .replace("\0", "").strip().replaceAll("[^\\x20-\\x7E]", "?");
             }
             pos = r.end;
         }
@@ -98,6 +111,7 @@ final class DicomParser {
 
     private Read readElement(int pos, boolean explicit, ByteOrder order, int depth) throws IOException {
         need(pos, 8, "an element header");
+        count(pos);
         int tag = u16(pos, order) << 16 | u16(pos + 2, order);
         String vr;
         int valuePos;
@@ -178,6 +192,7 @@ final class DicomParser {
                 throw fail("expected an item in sequence " + Tags.format(seqTag) + " at offset " + pos + ", found " + Tags.format(tag));
             }
             count[0]++;
+            count(pos);
             if (itemLength == UNDEFINED) {
                 pos = walkItem(pos + 8, explicit, order, depth, seqTag);
             } else {
@@ -224,6 +239,7 @@ final class DicomParser {
                 throw fail("truncated: pixel data fragment at offset " + pos + " declares " + length
                         + " bytes but only " + (b.length - pos - 8) + " remain");
             }
+            count(pos);
             items.add(new Fragment(pos + 8, (int) length));
             pos += 8 + (int) length;
         }
@@ -236,6 +252,14 @@ final class DicomParser {
         }
         int group = u16(0, ByteOrder.LITTLE_ENDIAN);
         return (group == 0x0002 || group == 0x0008) && u16(2, ByteOrder.LITTLE_ENDIAN) < 0x0100;
+    }
+
+    /** Counts one element, item or fragment against {@link Limit#DICOM_ELEMENTS}: each may cost memory or time. */
+    private void count(int pos) throws DicomFormatException {
+        if (++elements > maxElements) {
+            throw fail("more than " + maxElements + " attributes, items and fragments at offset " + pos + " "
+                    + Limit.DICOM_ELEMENTS.hint());
+        }
     }
 
     private void need(int pos, int n, String what) throws IOException {

@@ -25,10 +25,16 @@ final class EncapsulatedFrames {
         }
         byte[] b = h.bytes();
         int frames = l.frames();
+        // each frame takes one fragment or more (PS3.5 A.4): more frames than fragments is a damaged header, and is
+        // refused before the offset table of that many frames is allocated
+        if (frames > fragments.size()) {
+            throw new DicomFormatException(h.file(), "NumberOfFrames is " + frames + " but the encapsulated pixel data holds only "
+                    + fragments.size() + " fragment(s)");
+        }
         List<List<Fragment>> groups = new ArrayList<>();
         if (frames == 1) {
             groups.add(fragments);
-        } else if (table.length() >= 4 * frames) {
+        } else if (table.length() >= 4L * frames) {
             long[] starts = new long[frames];
             for (int i = 0; i < frames; i++) {
                 starts[i] = NativeDecoder.read(b, table.offset() + 4 * i, 4, true);

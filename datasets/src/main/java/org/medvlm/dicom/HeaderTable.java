@@ -5,21 +5,43 @@ import java.util.List;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 
-/** A header as rows of (tag, keyword, VR, value), identifying values masked unless asked for. */
+/**
+ * A header as rows of (tag, keyword, VR, value), identifying values masked unless asked for; a masked row says
+ * why ({@link Deidentification#reason}).
+ */
 public final class HeaderTable {
     private HeaderTable() {}
 
-    /** One attribute; {@code masked} says its value was replaced by {@link Deidentification#MASK}. */
-    public record Row(String tag, String keyword, String vr, String value, boolean masked) {}
+    /**
+     * One attribute; {@code masked} says its value was replaced by {@link Deidentification#MASK}, {@code why} says
+     * which rule covers it (also when shown with {@code showPhi}, so a user sees what is identifying); empty
+     * where none does.
+     */
+    public record Row(String tag, String keyword, String vr, String value, boolean masked, String why) {}
 
     static List<Row> rows(DicomHeader h, boolean showPhi) {
         List<Row> rows = new ArrayList<>(h.elements().size());
         for (DicomElement e : h.elements()) {
-            boolean mask = !showPhi && Deidentification.masks(e);
-            String keyword = DicomDictionary.keyword(e.tag());
-            rows.add(new Row(e.tagString(), keyword, e.vr(), mask ? Deidentification.MASK : h.display(e), mask));
+            String why = Deidentification.reason(e).orElse("");
+            boolean mask = !showPhi && !why.isEmpty();
+            rows.add(new Row(e.tagString(), keyword(e.tag()), e.vr(), mask ? Deidentification.MASK : h.display(e), mask, why));
         }
         return rows;
+    }
+
+    /** The PS3.6 keyword, else the confidentiality profile's (retired and range tags), else empty. */
+    private static String keyword(int tag) {
+        String k = DicomDictionary.keyword(tag);
+        if (!k.isEmpty()) {
+            return k;
+        }
+        Deidentification.ProfileRow row = Deidentification.profileRow(tag);
+        return row == null || row.tag().startsWith("(gggg") ? k : row.keyword();
+    }
+
+    /** How many values {@code rows} masks. */
+    public static long maskedCount(List<Row> rows) {
+        return rows.stream().filter(Row::masked).count();
     }
 
     static Table of(DicomHeader h, boolean showPhi) {
@@ -28,13 +50,17 @@ public final class HeaderTable {
         StringColumn keyword = StringColumn.create("Keyword");
         StringColumn vr = StringColumn.create("VR");
         StringColumn value = StringColumn.create("Value");
+        StringColumn why = StringColumn.create(showPhi ? "Identifying (shown)" : "Masked because");
         for (Row r : rows) {
             tag.append(r.tag());
             keyword.append(r.keyword());
             vr.append(r.vr());
             value.append(r.value());
+            why.append(r.why());
         }
-        String name = h.fileName() + (showPhi ? " (identifying values shown)" : " (identifying values masked)");
-        return Table.create(name, tag, keyword, vr, value);
+        long masked = rows.stream().filter(r -> !r.why().isEmpty()).count();
+        String name = h.fileName() + (showPhi ? " (raw header: " + masked + " identifying values shown)"
+                : " (" + masked + " identifying values masked; --show-phi shows them)");
+        return Table.create(name, tag, keyword, vr, value, why);
     }
 }

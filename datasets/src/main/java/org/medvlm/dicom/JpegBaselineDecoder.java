@@ -32,6 +32,7 @@ final class JpegBaselineDecoder {
                         + " bytes, too few for " + l.rows() + "x" + l.columns() + " pixels");
             }
         }
+        l.checkHeap(h.file());
         int[] out = new int[(int) l.totalSamples()];
         for (int f = 0; f < frames.size(); f++) {
             Raster raster = readRaster(h, l, frames.get(f), f);
@@ -50,7 +51,8 @@ final class JpegBaselineDecoder {
             throw new DicomFormatException(h.file(), "this Java runtime has no JPEG decoder");
         }
         ImageReader reader = readers.next();
-        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(data))) {
+        // a memory stream: ImageIO's default for streams caches them in a temporary file
+        try (ImageInputStream in = new javax.imageio.stream.MemoryCacheImageInputStream(new ByteArrayInputStream(data))) {
             reader.setInput(in, true, true);
             int w = reader.getWidth(0);
             int hgt = reader.getHeight(0);
@@ -58,7 +60,14 @@ final class JpegBaselineDecoder {
                 throw new DicomFormatException(h.file(), "JPEG frame " + frame + " is " + w + "x" + hgt
                         + " but the header says " + l.columns() + "x" + l.rows());
             }
+            java.util.List<String> warnings = new java.util.ArrayList<>();
+            reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
             Raster raster = reader.readRaster(0, null);
+            if (!warnings.isEmpty()) {
+                // ImageIO fills what is missing with grey and only warns: a cut frame is refused, not shown
+                throw new DicomFormatException(h.file(), "JPEG frame " + frame + " is truncated or corrupt ("
+                        + warnings.get(0).replaceAll("\\s+", " ").strip() + ")");
+            }
             if (raster.getNumBands() != l.samplesPerPixel()) {
                 throw new DicomFormatException(h.file(), "JPEG frame " + frame + " has " + raster.getNumBands()
                         + " components but SamplesPerPixel is " + l.samplesPerPixel());
@@ -67,7 +76,8 @@ final class JpegBaselineDecoder {
         } catch (DicomFormatException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
-            throw new DicomFormatException(h.file(), "JPEG frame " + frame + " cannot be decoded: " + e.getMessage(), e);
+            throw new DicomFormatException(h.file(), "JPEG frame " + frame + " cannot be decoded: "
+                    + String.valueOf(e.getMessage()).replaceAll("\\s+", " ").strip(), e);
         } finally {
             reader.dispose();
         }

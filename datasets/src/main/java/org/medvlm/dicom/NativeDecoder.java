@@ -24,6 +24,7 @@ final class NativeDecoder {
                     + l.columns() + "x" + l.samplesPerPixel() + " samples of " + l.bitsAllocated() + " bits in "
                     + l.frames() + " frame(s) need " + needed);
         }
+        l.checkHeap(h.file());
         byte[] b = h.bytes();
         int[] out = new int[(int) l.totalSamples()];
         int bytesPerSample = l.bitsAllocated() / 8;

@@ -1,10 +1,12 @@
 package org.medvlm.dicom;
 
 import java.util.OptionalInt;
+import org.medvlm.io.Limit;
 
 /**
  * How a file's pixels are laid out (Image Pixel module, PS3.3 C.7.6.3), checked for consistency before anything is
- * decoded: sizes in range, bits that add up, a sample count that fits in memory.
+ * decoded: sizes in range, bits that add up, and sizes within the budgets: {@link Limit#IMAGE_PIXELS} per frame,
+ * {@link Limit#DICOM_SAMPLES} per file; the decoders add half the heap for the decoded values ({@link #checkHeap}).
  *
  * @param signed PixelRepresentation 1: two's complement in {@code bitsStored} bits
  * @param planarConfiguration 0: RGBRGB..., 1: RR..GG..BB.. (native colour data only)
@@ -60,13 +62,32 @@ public record PixelLayout(int rows, int columns, int frames, int samplesPerPixel
         }
         PixelLayout layout = new PixelLayout(rows, columns, frames, samples, bitsAllocated, bitsStored, highBit,
                 pixelRepresentation == 1, photometric, planar);
-        // every sample becomes one int: refuse what cannot be held rather than fail with OutOfMemoryError later
-        long limit = Math.min(Integer.MAX_VALUE - 16L, Runtime.getRuntime().maxMemory() / 4 / 2);
-        if (layout.totalSamples() > limit) {
+        // refused before anything is allocated: a 542-byte file may claim 600,000,000 frames of 28,000 x 28,000
+        if (Limit.IMAGE_PIXELS.exceededBy((long) rows * columns)) {
+            throw new DicomFormatException(file, rows + "x" + columns + " pixels per frame is too large to decode "
+                    + Limit.IMAGE_PIXELS.hint());
+        }
+        if (Limit.DICOM_SAMPLES.exceededBy(layout.totalSamples())) {
             throw new DicomFormatException(file, rows + "x" + columns + "x" + samples + " samples in " + frames
-                    + " frames is more than this reader can hold in memory");
+                    + " frames is too many to decode " + Limit.DICOM_SAMPLES.hint());
+        }
+        if (layout.totalSamples() > Integer.MAX_VALUE - 16L) {
+            throw new DicomFormatException(file, rows + "x" + columns + "x" + samples + " samples in " + frames
+                    + " frames is more than one Java array holds (2^31)");
         }
         return layout;
+    }
+
+    /**
+     * Refuses a decode whose values (an int per sample) and one rendered frame (an int per pixel) would take more
+     * than half the heap; the decoders call it after the pixel data is known to hold what the header claims.
+     */
+    void checkHeap(String file) throws DicomFormatException {
+        String heap = Limit.heapProblem("decoding " + frames + " frame(s) of " + rows + "x" + columns + "x" + samplesPerPixel,
+                4 * totalSamples() + 4L * rows * columns);
+        if (heap != null) {
+            throw new DicomFormatException(file, heap);
+        }
     }
 
     private static int required(DicomHeader h, int tag, String keyword, int min, int max) throws DicomFormatException {

@@ -25,8 +25,9 @@ final class RleDecoder {
                         + " bytes, too few for " + l.rows() + "x" + l.columns() + " pixels");
             }
         }
+        l.checkHeap(h.file());
         int[] out = new int[(int) l.totalSamples()];
-        long[] raw = new long[pixels];
+        int[] raw = new int[pixels]; // at most 4 bytes a sample: the bits as an int, read back unsigned
         byte[] plane = new byte[pixels];
         for (int f = 0; f < frames.size(); f++) {
             byte[] data = frames.get(f);
@@ -56,7 +57,7 @@ final class RleDecoder {
                 }
                 int base = f * pixels * spp;
                 for (int p = 0; p < pixels; p++) {
-                    out[base + p * spp + s] = Pixels.normalize(raw[p], l);
+                    out[base + p * spp + s] = Pixels.normalize(Integer.toUnsignedLong(raw[p]), l);
                 }
             }
         }

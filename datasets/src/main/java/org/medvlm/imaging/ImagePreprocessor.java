@@ -5,21 +5,14 @@ import java.awt.image.ComponentSampleModel;
 import java.awt.image.DataBufferByte;
 import java.awt.image.DataBufferInt;
 import java.awt.image.IndexColorModel;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import javax.imageio.ImageIO;
-import javax.imageio.ImageReader;
-import javax.imageio.stream.ImageInputStream;
 
 /**
  * The vision encoder's input from an image file: decode, resize the short side to {@code size} with
@@ -94,7 +87,7 @@ public final class ImagePreprocessor {
     /** Decodes and preprocesses encoded image bytes (a parquet export's embedded JPEG). */
     public float[] apply(byte[] encoded, String name) throws IOException {
         float[] out = new float[length()];
-        applyInto(decode(new ByteArrayInputStream(encoded), name), out, 0);
+        applyInto(ImageFiles.read(encoded, name), out, 0);
         return out;
     }
 
@@ -206,36 +199,9 @@ public final class ImagePreprocessor {
         return rgb;
     }
 
+    /** Decodes through {@link ImageFiles}: size limits, truncation and corruption refused naming the file. */
     BufferedImage decode(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) {
-            throw new IOException(file + ": image file not found");
-        }
-        try (InputStream in = Files.newInputStream(file)) {
-            return decode(in, file.toString());
-        }
-    }
-
-    private BufferedImage decode(InputStream in, String name) throws IOException {
-        try (ImageInputStream iis = ImageIO.createImageInputStream(in)) {
-            if (iis == null) {
-                throw new IOException(name + ": cannot open as an image stream");
-            }
-            Iterator<ImageReader> readers = ImageIO.getImageReaders(iis);
-            if (!readers.hasNext()) {
-                throw new IOException(name + ": not a readable image (no decoder for its format)");
-            }
-            ImageReader reader = readers.next();
-            try {
-                reader.setInput(iis, true, true);
-                // No source subsampling: the JDK's JPEG decoder decodes every pixel before skipping
-                // any, so it saves nothing measurable, and the skipped pixels would alias.
-                return reader.read(0, reader.getDefaultReadParam());
-            } catch (IOException | RuntimeException e) {
-                throw new IOException(name + ": cannot decode (" + e.getMessage() + ")", e);
-            } finally {
-                reader.dispose();
-            }
-        }
+        return ImageFiles.read(file);
     }
 
     /** An image's bytes as interleaved samples, converted only when the raster is not plain bytes. */

@@ -2,18 +2,14 @@ package org.medvlm.io;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.charset.MalformedInputException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
  * JSON Lines reading shared by the dataset loaders and the metrics files: 1-based line numbers for messages,
- * a UTF-8 byte-order mark on the first line dropped (Windows editors write one), blank lines skipped.
+ * a UTF-8 byte-order mark on the first line dropped (Windows editors write one), blank lines skipped. The file
+ * is checked and bounded as {@link InputFiles} does; lines are at most {@link Limit#LINE_CHARS} long, at most
+ * {@link Limit#RECORDS} of them are read, and each is parsed no deeper than {@link Limit#JSON_DEPTH}.
  */
 public final class JsonLines {
     private JsonLines() {}
@@ -26,24 +22,22 @@ public final class JsonLines {
 
     /** Opens {@code file} as strict UTF-8 and feeds its lines to {@code each}; other encodings fail naming the file. */
     public static void read(Path file, LineConsumer each) throws IOException {
-        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            forEachLine(r, each);
-        } catch (MalformedInputException e) {
-            throw new IllegalArgumentException(file + ": not UTF-8 text");
+        try (LineReader r = InputFiles.lines(file, Limit.ANNOTATION_BYTES, true)) {
+            forEachLine(r, file.toString(), each);
         }
     }
 
     /** Feeds the non-blank lines of {@code r} to {@code each}, with their 1-based numbers. */
-    public static void forEachLine(BufferedReader r, LineConsumer each) throws IOException {
-        String line;
-        int n = 0;
-        while ((line = r.readLine()) != null) {
-            n++;
-            if (n == 1 && line.startsWith("\uFEFF")) {
-                line = line.substring(1);
-            }
+    public static void forEachLine(LineReader r, String file, LineConsumer each) throws IOException {
+        long records = 0;
+        long max = Limit.RECORDS.value();
+        for (String line; (line = r.next()) != null; ) {
             if (!line.isBlank()) {
-                each.accept(n, line);
+                if (++records > max) {
+                    throw new InputFileException(file, "more than " + max + " records at line " + r.number() + " "
+                            + Limit.RECORDS.hint());
+                }
+                each.accept(r.number(), line);
             }
         }
     }
@@ -55,16 +49,21 @@ public final class JsonLines {
     public static JsonObject object(Path file, int n, String line, String example) {
         JsonElement e;
         try {
-            e = JsonParser.parseString(line);
-        } catch (JsonParseException ex) {
-            // gson's own message repeats the whole line; its cause says what and where
-            String why = ex.getCause() != null && ex.getCause().getMessage() != null
-                    ? ex.getCause().getMessage() : ex.getMessage();
-            throw new IllegalArgumentException(file + ":" + n + ": malformed JSON (" + why + ")");
+            e = JsonInput.parse(line);
+        } catch (IOException | RuntimeException ex) {
+            throw new IllegalArgumentException(file + ":" + n + ": malformed JSON (" + why(ex) + ")");
         }
         if (!e.isJsonObject()) {
             throw new IllegalArgumentException(file + ":" + n + ": expected a JSON object like " + example);
         }
         return e.getAsJsonObject();
+    }
+
+    /** gson's reason without its class-name prefix and its "See https://..." troubleshooting line. */
+    public static String why(Exception ex) {
+        String msg = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
+        int cut = msg.indexOf("\nSee ");
+        msg = (cut > 0 ? msg.substring(0, cut) : msg).strip();
+        return InputFiles.oneLine(msg.replaceFirst("^([a-z]+\\.)+[A-Za-z]*Exception: ", ""));
     }
 }

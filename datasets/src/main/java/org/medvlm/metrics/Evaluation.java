@@ -18,9 +18,13 @@ import org.medvlm.data.VqaExample;
  * EvaluationReport r = Evaluation.standard().score(examples, Predictions.read(Path.of("preds.jsonl")));
  * r.table();   // one row per group (overall, closed, open), one column per metric
  * }</pre>
- * Every question of {@code examples} is scored; one without a prediction is scored as an empty answer
- * and counted in {@link EvaluationReport#missing()}. A prediction whose id is not among the examples is
- * an error, because it nearly always means the predictions belong to another split or dataset.
+ * Every question of {@code examples} is scored; one without a prediction scores 0 under every metric (it is
+ * wrong) and is counted in {@link EvaluationReport#missing()}. It is not scored as an empty answer: the VQA-Med
+ * BLEU gives 1 to an empty answer against a reference of stop words only ("no" normalises to nothing, and
+ * the ImageCLEF evaluator scores an empty pair 1), so an empty predictions file would score 0.297 on VQA-RAD.
+ * A prediction that is given, even an empty one, is scored as the peers' evaluators score it. A prediction
+ * whose id is not among the examples is an error, because it nearly always means the predictions belong to
+ * another split or dataset.
  */
 public final class Evaluation {
     /** The metrics computed when none are named. */
@@ -91,13 +95,14 @@ public final class Evaluation {
             if (p == null) {
                 missing++;
             }
-            String answer = p == null ? "" : p.answer();
             Acc overall = groups.get("overall");
             Acc byType = groups.get(ex.answerType() == AnswerType.CLOSED ? "closed" : "open");
             overall.questions++;
             byType.questions++;
             for (Metric m : metrics) {
-                OptionalDouble s = score(m, ex, answer);
+                // no prediction: wrong, under every metric that applies to the question
+                OptionalDouble s = p == null ? (skips(m, ex) ? OptionalDouble.empty() : OptionalDouble.of(0.0))
+                        : score(m, ex, p.answer());
                 if (s.isEmpty() && !skips(m, ex)) {
                     // a question the metric applies to but that it leaves out of its mean (published LLaVA-Med)
                     byType.seen(m);

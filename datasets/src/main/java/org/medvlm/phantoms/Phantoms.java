@@ -75,6 +75,9 @@ public final class Phantoms {
         if (count < 0) {
             throw new IllegalArgumentException("phantom count must be 0 or more, got " + count);
         }
+        if (org.medvlm.io.Limit.PHANTOMS.exceededBy(count)) {
+            throw new IllegalArgumentException("phantom count " + count + " is too many " + org.medvlm.io.Limit.PHANTOMS.hint());
+        }
         if (imageSize < 32 || imageSize > 2048) {
             throw new IllegalArgumentException("phantom image size must be 32 to 2048 pixels, got " + imageSize);
         }

@@ -209,7 +209,7 @@ class ImagePreprocessorTest {
         assertTrue(e.getMessage().startsWith(txt.toString()), e.getMessage());
         Path missing = dir.resolve("missing.jpg");
         e = assertThrows(IOException.class, () -> pre.apply(missing));
-        assertEquals(missing + ": image file not found", e.getMessage());
+        assertEquals(missing + ": no such file or folder", e.getMessage());
         Path truncated = dir.resolve("cut.jpg");
         ImageIO.write(rgb(300, 300, 1), "jpg", truncated.toFile());
         byte[] all = Files.readAllBytes(truncated);

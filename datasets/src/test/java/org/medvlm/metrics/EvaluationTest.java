@@ -137,4 +137,38 @@ class EvaluationTest {
         assertEquals(Metric.LLAVA_OPEN_RECALL, Metric.parse("LLAVA_OPEN_RECALL"));
         assertThrows(IllegalArgumentException.class, () -> Metric.parse("bleu4"));
     }
+
+    @Test
+    void aMissingPredictionIsWrongUnderEveryMetric() throws IOException {
+        List<VqaExample> withChoices = new java.util.ArrayList<>(gold);
+        withChoices.add(new VqaExample("7", "toy", "test", null, "q7", List.of("liver"), AnswerType.CLOSED, "en",
+                Map.of("choice_a", "liver", "choice_b", "lung", "choice_c", "heart", "choice_d", "kidney")));
+        Path empty = Files.writeString(dir.resolve("empty.jsonl"), "");
+        EvaluationReport r = Evaluation.standard().withMetrics(List.of(Metric.values())).score(withChoices, Predictions.read(empty));
+        assertEquals(7, r.missing());
+        for (Map.Entry<String, EvaluationReport.Group> g : r.groups().entrySet()) {
+            for (Map.Entry<Metric, EvaluationReport.Score> s : g.getValue().scores().entrySet()) {
+                assertEquals(0.0, s.getValue().value(), g.getKey() + " " + s.getKey());
+            }
+        }
+        // every question that a metric applies to counts, none is left out of a mean
+        assertEquals(5, r.groups().get("closed").scores().get(Metric.LLAVA_CLOSED_PUBLISHED).counted());
+        assertEquals(7, r.overall().scores().get(Metric.VQA_MED_BLEU).counted());
+        assertEquals(1, r.overall().scores().get(Metric.PMC_VQA_CHOICE).counted());
+    }
+
+    @Test
+    void aGivenPredictionIsScoredAsTheImageClefEvaluatorScoresIt() {
+        // "no" is an NLTK stop word: "no" against "no" is an empty pair, which the evaluator scores 1 ("If both the
+        // GT and candidate are empty, assign a score of 1"); so does an empty answer, when one is given
+        Map<String, String> preds = Map.of("2", "no", "3", "", "1", "yes");
+        EvaluationReport r = Evaluation.standard().withMetrics(List.of(Metric.VQA_MED_BLEU, Metric.VQA_MED_ACCURACY)).score(gold, preds);
+        assertEquals(3, r.missing());
+        // 1, 2, 3 score 1 for BLEU; 4, 5, 6 have no prediction: 0
+        assertEquals(0.5, r.overall().value(Metric.VQA_MED_BLEU), 1e-12);
+        // accuracy: "yes" and "no" right, "" is not "no"
+        assertEquals(2.0 / 6.0, r.overall().value(Metric.VQA_MED_ACCURACY), 1e-12);
+        assertEquals(1.0, new VqaMedScorer().bleu("", List.of("no")));
+        assertEquals(0.0, new VqaMedScorer().bleu("", List.of("liver")));
+    }
 }

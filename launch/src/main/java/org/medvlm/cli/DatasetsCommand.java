@@ -48,8 +48,22 @@ final class DatasetsCommand implements Callable<Integer> {
         return Medvlm.EXIT_OK;
     }
 
-    /** Loads a format from PATH (for {@code phantoms}, {@code COUNT:SEED}); returns a VqaDataset or CaptionDataset. */
+    /**
+     * Loads a format from PATH (for {@code phantoms}, {@code COUNT:SEED}); returns a VqaDataset or CaptionDataset. The
+     * readers' limits refuse hostile files first; a JVM error that still happens is one line naming the path.
+     */
     static Object load(String formatName, String path, String split, String lang) {
+        try {
+            return loadUnguarded(formatName, path, split, lang);
+        } catch (OutOfMemoryError e) {
+            throw new UserError(path + ": out of memory while loading it (raise the heap with -Xmx, e.g."
+                    + " MEDVLM_JAVA_OPTS=-Xmx8g, or lower a limit: -Dmedvlm.limit.*)");
+        } catch (StackOverflowError e) {
+            throw new UserError(path + ": nested too deeply to read (stack overflow)");
+        }
+    }
+
+    private static Object loadUnguarded(String formatName, String path, String split, String lang) {
         DatasetFormat format = DatasetFormat.of(formatName);
         if (format.isCaptions()) {
             if (lang != null && lang.equalsIgnoreCase("zh")) {

@@ -6,7 +6,7 @@ import org.medvlm.launch.InitModel;
 import org.medvlm.launch.PreparedData;
 import org.medvlm.vlm.Fusion;
 import org.medvlm.vlm.Tokenizer;
-import org.medvlm.vlm.VisionLanguageModel;
+import org.medvlm.vlm.VlmLoader;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -59,7 +59,7 @@ final class DatasetsPrepareCommand implements Callable<Integer> {
                         + " (a model folder, or the init folder of a launched run)");
             }
             try (Tokenizer tokenizer = Tokenizer.builtin()) {
-                s = PreparedData.prepare(spec, tokenizer, null, VisionLanguageModel.builtinConfig(Fusion.QFORMER).prompt(), out);
+                s = PreparedData.prepare(spec, tokenizer, null, VlmLoader.builtinConfig(Fusion.QFORMER).prompt(), out);
             }
         }
         display.out().println("prepared " + s);

@@ -17,6 +17,7 @@ import org.medvlm.dicom.PixelStats;
 import org.medvlm.dicom.Window;
 import org.medvlm.dicom.WindowPreset;
 import org.medvlm.io.AtomicFiles;
+import org.medvlm.io.Guarded;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -42,7 +43,8 @@ final class DicomCommand implements Callable<Integer> {
 
     @Mixin WindowOptions window = new WindowOptions();
 
-    @Option(names = "--show-phi", description = "Show patient-identifying header values (masked by default: notebooks get shared).")
+    @Option(names = "--show-phi", description = "Show the raw header, identifying values included, for a user who may see them "
+            + "(by default the attributes of the PS3.15 de-identification profile, private tags, names, dates and UIDs are masked: notebooks get shared).")
     boolean showPhi;
 
     private final Display display;
@@ -110,6 +112,15 @@ final class DicomCommand implements Callable<Integer> {
         }
     }
 
+    /** The {@code info} JSON: valid JSON (a non-finite value is null, and kept as a key). */
+    private static final com.google.gson.Gson INFO_JSON =
+            new com.google.gson.GsonBuilder().disableHtmlEscaping().serializeNulls().create();
+
+    /** Reads a DICOM file; a JVM error on a hostile file is one line naming it. */
+    static DicomImage read(Path file) throws IOException {
+        return Guarded.read(file.toString(), () -> DicomImage.read(file));
+    }
+
     /** {@code dicom info FILE [--json]}: the figures an independent DICOM reader can check. */
     @Command(name = "info", mixinStandardHelpOptions = true,
             description = {"Size, encoding, rescale, and statistics of stored and modality values.",
@@ -131,10 +142,10 @@ final class DicomCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws IOException {
-            DicomImage image = DicomImage.read(file);
+            DicomImage image = read(file);
             Map<String, Object> info = info(image);
             if (json) {
-                display.out().println(Json.compact(info));
+                display.out().println(INFO_JSON.toJson(info));
             } else {
                 display.out().print(text(image));
             }
@@ -155,8 +166,8 @@ final class DicomCommand implements Callable<Integer> {
             m.put("bits_stored", l.bitsStored());
             m.put("photometric", l.photometric());
             m.put("transfer_syntax", image.header().transferSyntax().uid());
-            m.put("rescale_slope", image.rescaleSlope());
-            m.put("rescale_intercept", image.rescaleIntercept());
+            m.put("rescale_slope", finite(image.rescaleSlope()));
+            m.put("rescale_intercept", finite(image.rescaleIntercept()));
             m.put("modality", image.header().modality());
             m.put("stored", stats(stored, true));
             m.put("modality_values", stats(modality, false));
@@ -171,10 +182,15 @@ final class DicomCommand implements Callable<Integer> {
         private static Map<String, Object> stats(PixelStats s, boolean integral) {
             Map<String, Object> m = new LinkedHashMap<>();
             // stored values are integers; print them as such
-            m.put("min", integral ? (Object) (long) s.min() : s.min());
-            m.put("max", integral ? (Object) (long) s.max() : s.max());
-            m.put("mean", s.mean());
+            m.put("min", integral ? (Object) (long) s.min() : finite(s.min()));
+            m.put("max", integral ? (Object) (long) s.max() : finite(s.max()));
+            m.put("mean", finite(s.mean()));
             return m;
+        }
+
+        /** JSON has no NaN or infinity (a rescale slope of 1e308 overflows): such a value is null. */
+        private static Double finite(double v) {
+            return Double.isFinite(v) ? v : null;
         }
 
         static int[][] probes(PixelLayout l) {
@@ -235,7 +251,7 @@ final class DicomCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws IOException {
-            DicomImage image = DicomImage.read(file);
+            DicomImage image = read(file);
             Window w = window.resolve(spec, image);
             BufferedImage rgb = image.render(window.frame, w);
             AtomicFiles.write(png, out -> {
@@ -261,7 +277,7 @@ final class DicomCommand implements Callable<Integer> {
 
         @Mixin WindowOptions window = new WindowOptions();
 
-        @Option(names = "--show-phi", description = "Show patient-identifying header values.")
+        @Option(names = "--show-phi", description = "Show the raw header, identifying values included (for a user who may see them).")
         boolean showPhi;
 
         private final Display display;
@@ -276,7 +292,7 @@ final class DicomCommand implements Callable<Integer> {
         }
 
         static int show(Display display, CommandSpec spec, Path file, WindowOptions window, boolean showPhi) throws IOException {
-            DicomImage image = DicomImage.read(file);
+            DicomImage image = read(file);
             Window w = window.resolve(spec, image);
             if (display.rich()) {
                 display.show(image.render(window.frame, w));
@@ -293,15 +309,18 @@ final class DicomCommand implements Callable<Integer> {
 
     /** {@code dicom header FILE [--show-phi] [--json]}. */
     @Command(name = "header", mixinStandardHelpOptions = true,
-            description = "The header's top-level attributes; identifying values masked (PS3.15 basic profile) unless --show-phi.")
+            description = {"The header's top-level attributes. Identifying values are masked, each saying why: every attribute"
+                    + " of the PS3.15 Annex E de-identification profile (Table E.1-1), whatever VR the file writes it with,"
+                    + " private tags, person names, dates and times, AE titles and instance UIDs.",
+                "--show-phi shows the raw header to a user who may see it."})
     static final class Header implements Callable<Integer> {
         @Parameters(paramLabel = "FILE", description = "A DICOM file.")
         Path file;
 
-        @Option(names = "--show-phi", description = "Show patient-identifying header values.")
+        @Option(names = "--show-phi", description = "Show the raw header, identifying values included (for a user who may see them).")
         boolean showPhi;
 
-        @Option(names = "--json", description = "A JSON list of {tag, keyword, vr, value, masked}.")
+        @Option(names = "--json", description = "A JSON list of {tag, keyword, vr, value, masked, why}.")
         boolean json;
 
         private final Display display;
@@ -312,7 +331,7 @@ final class DicomCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws IOException {
-            var header = DicomImage.readHeader(file);
+            var header = Guarded.read(file.toString(), () -> DicomImage.readHeader(file));
             if (json) {
                 List<HeaderTable.Row> rows = header.rows(showPhi);
                 display.out().println(Json.compact(rows));

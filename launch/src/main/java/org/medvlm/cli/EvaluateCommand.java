@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 import org.medvlm.data.DatasetFormat;
 import org.medvlm.data.VqaDataset;
 import org.medvlm.data.VqaExample;
+import org.medvlm.io.Guarded;
 import org.medvlm.metrics.Evaluation;
 import org.medvlm.metrics.EvaluationReport;
 import org.medvlm.metrics.GoldAnswers;
@@ -34,8 +35,8 @@ import picocli.CommandLine.Parameters;
             "Metrics: exact_match, llava_closed_accuracy (LLaVA-Med's, bug fixed), llava_closed_accuracy_published"
                     + " (as its script computes it), llava_open_recall/precision/f1, vqa_med_accuracy, vqa_med_bleu"
                     + " (the ImageCLEF evaluator's), pmc_vqa_choice_accuracy.",
-            "A question without a prediction counts as wrong (reported as 'missing'); a prediction for an id the"
-                    + " dataset does not have is an error."})
+            "A question without a prediction counts as wrong under every metric (reported as 'missing'); a prediction"
+                    + " for an id the dataset does not have is an error."})
 final class EvaluateCommand implements Callable<Integer> {
     private final Display display;
 
@@ -79,15 +80,16 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        List<VqaExample> examples = filter(load());
+        List<VqaExample> examples = filter(Guarded.read(gold != null ? gold.toString() : String.valueOf(path), this::load));
         if (examples.isEmpty()) {
             throw new UserError("no questions to score" + (split != null ? " in split '" + split + "'" : "")
                     + (!lang.equals("all") ? " in language '" + lang + "'" : ""));
         }
-        if (!Files.isRegularFile(predictions)) {
+        if (!Files.exists(predictions)) {
             throw new UserError(predictions + ": predictions file not found");
         }
-        Predictions preds = Predictions.read(predictions);
+        // a folder, a pipe, a file over the limits or not UTF-8 is refused by the reader, naming the file
+        Predictions preds = Guarded.read(predictions.toString(), () -> Predictions.read(predictions));
         Evaluation evaluation = Evaluation.standard().withBleu(bleu);
         if (!metrics.isEmpty()) {
             evaluation = evaluation.withMetrics(metrics);
@@ -113,7 +115,7 @@ final class EvaluateCommand implements Callable<Integer> {
             if (format != null || path != null) {
                 throw new UserError("give either --gold FILE or --format FORMAT PATH, not both");
             }
-            if (!Files.isRegularFile(gold)) {
+            if (!Files.exists(gold)) {
                 throw new UserError(gold + ": reference answers file not found");
             }
             return GoldAnswers.read(gold);

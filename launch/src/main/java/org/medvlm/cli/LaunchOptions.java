@@ -77,6 +77,9 @@ public final class LaunchOptions {
     @Option(names = "--account", paramLabel = "A", description = "Slurm account.")
     String account;
 
+    @Option(names = "--threads", paramLabel = "N", description = "CPU threads per process of a local launch (OMP_NUM_THREADS; default: the cores shared among the processes).")
+    Integer threads;
+
     @Option(names = "--python", paramLabel = "PATH", description = "The Python with torch that runs the trainer (default: $MEDVLM_PYTHON, else python3 or /usr/bin/python3, whichever has torch).")
     String python;
 
@@ -93,6 +96,6 @@ public final class LaunchOptions {
     public LaunchSpec spec() {
         return new LaunchSpec(launcher, gpus, nproc, nodes, Optional.ofNullable(hostfile), include, exclude, masterAddr,
                 masterPort, engine, zero, offload, device, precision, checkpointing, dryRun, force, partition, time, account,
-                gpuModel, python);
+                gpuModel, python, threads);
     }
 }

@@ -15,6 +15,7 @@ import org.medvlm.vlm.Answer;
 import org.medvlm.vlm.AnswerTable;
 import org.medvlm.vlm.Fusion;
 import org.medvlm.vlm.VisionLanguageModel;
+import org.medvlm.vlm.VlmSummary;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -94,7 +95,7 @@ final class VlmCommand implements Callable<Integer> {
                     ? VisionLanguageModel.builtin(fusion == null ? Fusion.QFORMER : fusion) : openModel(dir);
             String source = dir == null ? "built-in" : dir.toString();
             parent.session.setModel(model, source);
-            VisionLanguageModel.Summary summary = model.summary();
+            VlmSummary summary = model.summary();
             if (json) {
                 display.out().println(Json.compact(summaryJson(summary, source)));
                 display.out().flush();
@@ -270,7 +271,7 @@ final class VlmCommand implements Callable<Integer> {
         return VisionLanguageModel.load(dir);
     }
 
-    static Map<String, Object> summaryJson(VisionLanguageModel.Summary s, String source) {
+    static Map<String, Object> summaryJson(VlmSummary s, String source) {
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("source", source);
         o.put("fusion", s.fusion().key());

@@ -14,7 +14,7 @@ import org.medvlm.io.AtomicFiles;
 import org.medvlm.vlm.Fusion;
 import org.medvlm.vlm.PromptTemplate;
 import org.medvlm.vlm.Tokenizer;
-import org.medvlm.vlm.VisionLanguageModel;
+import org.medvlm.vlm.VlmLoader;
 import org.medvlm.vlm.VlmConfig;
 
 /**
@@ -97,7 +97,7 @@ public final class InitModel {
     /** Reads a model folder; its tokenizer is DIR/tokenizer.json or the text part folder's. */
     public static ModelFolder open(Path dir) throws IOException {
         VlmConfig config = VlmConfig.read(dir);
-        BloomConfig text = BloomConfig.fromJson(config.part(VlmConfig.Part.TEXT).toString());
+        BloomConfig text = config.text();
         Path tok = dir.resolve("tokenizer.json");
         if (!Files.isRegularFile(tok)) {
             tok = config.partDir(VlmConfig.Part.TEXT).map(p -> p.resolve("tokenizer.json")).filter(Files::isRegularFile).orElse(null);
@@ -120,7 +120,7 @@ public final class InitModel {
         Files.createDirectories(out);
         JsonObject root;
         if (preset == Preset.TINY) {
-            root = VisionLanguageModel.builtinConfig(Fusion.QFORMER).toJson(out);
+            root = VlmLoader.builtinConfig(Fusion.QFORMER).toJson(out);
         } else {
             root = new JsonObject();
             root.addProperty("model_type", VlmConfig.MODEL_TYPE);

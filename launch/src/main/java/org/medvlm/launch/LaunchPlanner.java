@@ -82,7 +82,9 @@ public final class LaunchPlanner {
                 }
                 int port = spec.masterPort() != null ? spec.masterPort() : freePort();
                 int n = spec.processesPerNode();
-                int threads = Math.max(1, Runtime.getRuntime().availableProcessors() / n);
+                // the cores shared among the ranks unless --threads says otherwise (equal thread counts give equal
+                // floating-point results whatever the number of processes)
+                int threads = spec.threads() != null ? spec.threads() : Math.max(1, Runtime.getRuntime().availableProcessors() / n);
                 for (int r = 0; r < n; r++) {
                     Map<String, String> env = new LinkedHashMap<>();
                     env.put("MASTER_ADDR", "127.0.0.1");

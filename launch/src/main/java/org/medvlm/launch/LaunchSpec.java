@@ -30,11 +30,13 @@ import java.util.Optional;
  * @param account Slurm account, or empty
  * @param gpuModel the GPU model for the fit check (A100-80GB, H100-80GB, 24GiB, ...), or empty
  * @param python the Python with torch that runs the trainer, or empty to find one
+ * @param threads CPU threads per process of a local launch (OMP_NUM_THREADS), or null: the cores shared among them
  */
 public record LaunchSpec(Launcher launcher, int gpus, Integer nproc, int nodes, Optional<Path> hostfile, String include,
                          String exclude, String masterAddr, Integer masterPort, Engine engine, Integer zero,
                          Offload offload, Device device, Precision precision, boolean checkpointing, boolean dryRun,
-                         boolean force, String partition, String time, String account, String gpuModel, String python) {
+                         boolean force, String partition, String time, String account, String gpuModel, String python,
+                         Integer threads) {
 
     /** Who starts the ranks. */
     public enum Launcher {
@@ -95,6 +97,9 @@ public record LaunchSpec(Launcher launcher, int gpus, Integer nproc, int nodes, 
         gpuModel = gpuModel == null ? "" : gpuModel;
         python = python == null ? "" : python;
         masterAddr = masterAddr == null ? "" : masterAddr;
+        if (threads != null && threads < 1) {
+            throw new IllegalArgumentException("--threads must be 1 or more, not " + threads);
+        }
         if (gpus < 0) {
             throw new IllegalArgumentException("--gpus must be 0 or more, not " + gpus);
         }
@@ -159,6 +164,21 @@ public record LaunchSpec(Launcher launcher, int gpus, Integer nproc, int nodes, 
             throw new IllegalArgumentException("--engine fsdp shards gradients (--zero 2, SHARD_GRAD_OP) or everything"
                     + " (--zero 3, FULL_SHARD), not --zero " + zero);
         }
+    }
+
+    /** A spec with the default thread count. */
+    public LaunchSpec(Launcher launcher, int gpus, Integer nproc, int nodes, Optional<Path> hostfile, String include,
+                      String exclude, String masterAddr, Integer masterPort, Engine engine, Integer zero, Offload offload,
+                      Device device, Precision precision, boolean checkpointing, boolean dryRun, boolean force,
+                      String partition, String time, String account, String gpuModel, String python) {
+        this(launcher, gpus, nproc, nodes, hostfile, include, exclude, masterAddr, masterPort, engine, zero, offload, device,
+                precision, checkpointing, dryRun, force, partition, time, account, gpuModel, python, null);
+    }
+
+    /** The same spec with {@code n} CPU threads per process. */
+    public LaunchSpec withThreads(int n) {
+        return new LaunchSpec(launcher, gpus, nproc, nodes, hostfile, include, exclude, masterAddr, masterPort, engine, zero,
+                offload, device, precision, checkpointing, dryRun, force, partition, time, account, gpuModel, python, n);
     }
 
     /** The ZeRO stage the engine runs: DeepSpeed's --zero (default 2), zero1 1, ddp 0, FSDP 3 unless --zero 2. */

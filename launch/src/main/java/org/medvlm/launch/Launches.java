@@ -307,8 +307,7 @@ public final class Launches {
     }
 
     private static int lmHidden(InitModel.ModelFolder model) {
-        JsonObject t = model.config().part(org.medvlm.vlm.VlmConfig.Part.TEXT);
-        return t.has("hidden_size") ? t.get("hidden_size").getAsInt() : t.has("n_embed") ? t.get("n_embed").getAsInt() : 0;
+        return model.config().text().hiddenSize();
     }
 
     /** --gpu-model, else (GPUs on this machine) what nvidia-smi reports for GPU 0. */

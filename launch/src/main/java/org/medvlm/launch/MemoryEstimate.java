@@ -1,6 +1,5 @@
 package org.medvlm.launch;
 
-import com.google.gson.JsonObject;
 import java.util.Locale;
 import java.util.Optional;
 import org.medvlm.zero.Attention;
@@ -19,6 +18,10 @@ import org.medvlm.zero.VitSize;
 import org.medvlm.zero.Workload;
 import org.medvlm.zero.ZeroPlanner;
 import org.medvlm.zero.ZeroStage;
+import org.medvlm.bloom.BloomConfig;
+import org.medvlm.fusion.FlamingoFusion;
+import org.medvlm.qformer.QFormer;
+import org.medvlm.vision.VisionTransformer;
 import org.medvlm.vlm.Fusion;
 import org.medvlm.vlm.VlmConfig;
 
@@ -49,29 +52,26 @@ public record MemoryEstimate(String freeze, long trainedParams, long totalParams
 
     public static MemoryEstimate of(LaunchSpec spec, TrainerArgs trainer, VlmConfig config, int maxTextTokens,
                                     int worldSize, Optional<Gpu> gpu) {
-        JsonObject t = config.part(VlmConfig.Part.TEXT);
-        int hidden = integer(t, "hidden_size", integer(t, "n_embed", 64));
-        int layers = integer(t, "n_layer", integer(t, "num_hidden_layers", 2));
-        int heads = integer(t, "n_head", integer(t, "num_attention_heads", 8));
-        long vocab = integer(t, "vocab_size", 250880);
-        boolean tied = !t.has("tie_word_embeddings") || t.get("tie_word_embeddings").getAsBoolean();
-        ModelSize lm = BloomSize.of("lm", hidden, layers, heads, vocab, tied);
-        JsonObject v = config.part(VlmConfig.Part.VISION);
-        int dim = integer(v, "embed_dim", 768);
-        ModelSize vision = VitSize.of("vision", square(v, "img_size", 224), square(v, "patch_size", 16),
-                integer(v, "in_chans", 3), dim, integer(v, "depth", 12), integer(v, "num_heads", 12),
-                v.has("mlp_ratio") ? v.get("mlp_ratio").getAsDouble() : 4.0, !v.has("qkv_bias") || v.get("qkv_bias").getAsBoolean(), 0);
+        BloomConfig t = config.text();
+        int hidden = t.hiddenSize();
+        int layers = t.nLayer();
+        int heads = t.nHead();
+        long vocab = t.vocabSize();
+        ModelSize lm = BloomSize.of("lm", hidden, layers, heads, vocab, t.tieWordEmbeddings());
+        VisionTransformer.Config v = config.vision();
+        int dim = v.embedDim();
+        ModelSize vision = VitSize.of("vision", v.imgSize(), v.patchSize(), v.inChans(), dim, v.depth(), v.numHeads(),
+                v.mlpRatio(), v.qkvBias(), 0);
         long fusion;
         int visualTokens;
         if (config.fusion() == Fusion.QFORMER) {
-            JsonObject q = config.part(VlmConfig.Part.QFORMER);
-            int qh = integer(q, "hidden_size", 768);
-            fusion = QFormerSize.params(qh, integer(q, "num_hidden_layers", 12), integer(q, "intermediate_size", 3072),
-                    integer(q, "encoder_hidden_size", dim), integer(q, "cross_attention_frequency", 2), false)
-                    + (long) config.numQueryTokens() * qh + (long) qh * hidden + hidden;
+            QFormer.Config q = config.qformer();
+            int qh = q.hiddenSize();
+            fusion = QFormerSize.params(qh, q.numHiddenLayers(), q.intermediateSize(), q.encoderHiddenSize(),
+                    q.crossAttentionFrequency(), false) + (long) config.numQueryTokens() * qh + (long) qh * hidden + hidden;
             visualTokens = config.numQueryTokens();
         } else {
-            fusion = gatedParams(config.part(VlmConfig.Part.GATED), dim, hidden, layers, config.numQueryTokens());
+            fusion = gatedParams(config.gated(), dim, hidden, layers);
             visualTokens = 0;
         }
         String freeze = trainer.value("--freeze").orElse(config.fusion() == Fusion.QFORMER ? "blip2" : "gated");
@@ -113,29 +113,15 @@ public record MemoryEstimate(String freeze, long trainedParams, long totalParams
     }
 
     /** Perceiver (latents, depth x (attention + feed-forward), norm) and one gated block per n-th LM layer. */
-    static long gatedParams(JsonObject g, int visual, int lm, int layers, int queries) {
-        int depth = integer(g, "perceiver_depth", 6);
-        int latents = integer(g, "num_latents", queries);
-        int inner = integer(g, "heads", 8) * integer(g, "dim_head", 64);
-        int mult = integer(g, "ff_mult", 4);
-        int every = Math.max(1, integer(g, "cross_attn_every_n_layers", 1));
+    static long gatedParams(FlamingoFusion.Config g, int visual, int lm, int layers) {
+        long inner = (long) g.heads() * g.dimHead();
+        int mult = g.ffMult();
         long d = visual;
         long c = lm;
         long perceiverLayer = 4 * d + d * inner + 3L * d * inner + 2 * d + 2 * mult * d * d;
-        long perceiver = (long) latents * d + depth * perceiverLayer + 2 * d;
-        long block = 2 * c + c * inner + 2L * d * inner + (long) inner * c + 2 + 2 * c + 2 * mult * c * c;
-        return perceiver + (long) (layers / every) * block;
-    }
-
-    private static int integer(JsonObject o, String k, int dflt) {
-        return o.has(k) && !o.get(k).isJsonNull() ? o.get(k).getAsInt() : dflt;
-    }
-
-    private static int square(JsonObject o, String k, int dflt) {
-        if (!o.has(k) || o.get(k).isJsonNull()) {
-            return dflt;
-        }
-        return o.get(k).isJsonArray() ? o.get(k).getAsJsonArray().get(0).getAsInt() : o.get(k).getAsInt();
+        long perceiver = (long) g.numLatents() * d + g.depth() * perceiverLayer + 2 * d;
+        long block = 2 * c + c * inner + 2L * d * inner + inner * c + 2 + 2 * c + 2 * mult * c * c;
+        return perceiver + (long) (layers / Math.max(1, g.every())) * block;
     }
 
     /** The lines --dry-run prints. */

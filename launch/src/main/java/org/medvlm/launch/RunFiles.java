@@ -9,7 +9,7 @@ import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.OffsetDateTime;
+import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -27,8 +27,9 @@ public final class RunFiles {
 
     private RunFiles() {}
 
+    /** UTC, ISO-8601 with Z, as the Python trainer writes it and {@code Instant.parse} reads it. */
     static String now() {
-        return OffsetDateTime.now().truncatedTo(ChronoUnit.SECONDS).toString();
+        return Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
     }
 
     public static Optional<JsonObject> status(Path runDir) {

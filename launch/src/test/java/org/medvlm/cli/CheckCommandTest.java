@@ -17,6 +17,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.medvlm.checkpoint.SafetensorsWriter;
+import org.medvlm.layers.ConfigReader;
 import org.medvlm.testing.Shared;
 import org.medvlm.vision.VisionTransformer;
 
@@ -85,9 +86,10 @@ class CheckCommandTest {
                 + "\"embed_dim\":24,\"depth\":2,\"num_heads\":3,\"mlp_ratio\":4.0,\"qkv_bias\":true,\"layer_norm_eps\":1e-6}");
         Path reference = dir.resolve("reference-" + shift + ".safetensors");
         try (NDManager m = NDManager.newBaseManager()) {
-            VisionTransformer.Config c = VisionTransformer.Config.fromJson(
-                    JsonParser.parseString(Files.readString(model.resolve("config.json"))).getAsJsonObject());
-            try (VisionTransformer vit = VisionTransformer.random(c, m, 5)) {
+            VisionTransformer.Config c = VisionTransformer.Config.fromJson(ConfigReader.read(model.resolve("config.json")));
+            {
+                VisionTransformer vit = new VisionTransformer(c);
+                vit.initialize(m, vit.initPolicy(), 5);
                 SafetensorsWriter.write(model.resolve("model.safetensors"), vit.stateDict());
                 NDArray pixels = m.randomNormal(new Shape(2, 3, 32, 32));
                 VisionTransformer.Output out = vit.forward(pixels);
@@ -151,7 +153,7 @@ class CheckCommandTest {
         assertOneLineError(check("--model", other.toString(), "--reference", vit[1].toString()), "'llama'", "timm_vit");
 
         Files.writeString(other.resolve("config.json"), "{\"model_type\": ");
-        assertOneLineError(check("--model", other.toString(), "--reference", vit[1].toString()), "config.json", "bad JSON");
+        assertOneLineError(check("--model", other.toString(), "--reference", vit[1].toString()), "config.json", "malformed JSON");
 
         // a reference for another kind of model names what is missing
         Path qref = dir.resolve("q.safetensors");

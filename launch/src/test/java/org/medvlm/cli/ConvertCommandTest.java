@@ -49,7 +49,8 @@ class ConvertCommandTest {
                 "--python", python);
         assertEquals(0, r.exitCode(), r.err());
         assertTrue(r.out().contains("2 blocks"), r.out());
-        try (NDManager m = NDManager.newBaseManager(); VisionTransformer vit = VisionTransformer.fromDirectory(out, m)) {
+        try (NDManager m = NDManager.newBaseManager()) {
+            VisionTransformer vit = VisionTransformer.fromDirectory(out, m);
             float[] x = new float[3 * 32 * 32];
             for (int i = 0; i < x.length; i++) {
                 x[i] = (float) (-1 + 2.0 * i / (x.length - 1));

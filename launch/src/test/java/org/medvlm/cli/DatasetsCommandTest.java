@@ -160,4 +160,25 @@ class DatasetsCommandTest {
         assertEquals(Medvlm.EXIT_USAGE, run(d, "medvqa", "load", "slake", slakeFixture().toString(), "named", "x"));
         assertTrue(d.err.toString().contains("expected 'as NAME'"), d.err.toString());
     }
+
+    @Test
+    void hostileDatasetsAreOneLineAndQuick() throws IOException {
+        Files.writeString(dir.resolve("train.json"), "[".repeat(100_000) + "]".repeat(100_000));
+        for (String[] args : List.of(
+                new String[] {"medvqa", "stats", "--format", "slake", dir.toString()},
+                new String[] {"medvqa", "load", "slake", dir.toString()},
+                new String[] {"medvqa", "show", "--format", "phantoms", "2000000000:7"},
+                new String[] {"medvqa", "stats", "--format", "phantoms", "10000000:7"},
+                new String[] {"datasets", "stats", "--format", "vqa-rad", "/dev/zero"})) {
+            RecordingDisplay d = new RecordingDisplay(false);
+            long start = System.nanoTime();
+            int code = run(d, args);
+            assertEquals(1, code, String.join(" ", args) + ": " + d.err);
+            String err = d.err.toString().strip();
+            assertFalse(err.contains("\n"), err);
+            assertTrue(err.contains(dir + "/train.json: malformed JSON: nested deeper than 64 levels") || err.contains("phantoms: the count must be 1 to 200000")
+                    || err.contains("/dev/zero: not a regular file"), err);
+            assertTrue(System.nanoTime() - start < 10_000_000_000L, "took more than 10 s: " + String.join(" ", args));
+        }
+    }
 }

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import java.awt.image.BufferedImage;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -15,6 +17,7 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.medvlm.dicom.DicomFixture;
+import org.medvlm.dicom.HostileDicom;
 import org.medvlm.dicom.Tags;
 import org.medvlm.testing.Shared;
 import tech.tablesaw.api.Table;
@@ -143,9 +146,94 @@ class DicomCommandTest {
     @Test
     void headerJsonMasksUnlessAsked() throws Exception {
         Run masked = run(false, "dicom", "header", ct().toString(), "--json");
-        assertTrue(masked.out().contains("{\"tag\":\"(0010,0010)\",\"keyword\":\"PatientName\",\"vr\":\"PN\",\"value\":\"<masked>\",\"masked\":true}"),
+        assertTrue(masked.out().contains("{\"tag\":\"(0010,0010)\",\"keyword\":\"PatientName\",\"vr\":\"PN\",\"value\":\"<masked>\",\"masked\":true,\"why\":\"PS3.15 E.1-1 Z\"}"),
                 masked.out());
         Run shown = run(false, "dicom", "header", ct().toString(), "--json", "--show-phi");
         assertTrue(shown.out().contains("\"value\":\"Doe^Jane\""), shown.out());
+    }
+
+    @Test
+    void noAttributeOfTheProfileIsShownUnlessTheRawHeaderIsAskedFor() throws Exception {
+        for (DicomFixture.Syntax syntax : DicomFixture.Syntax.values()) {
+            Path f = Files.write(dir.resolve("all-" + syntax + ".dcm"), HostileDicom.everyProfileAttribute(syntax, false));
+            Run json = run(false, "dicom", "header", f.toString(), "--json");
+            assertEquals(0, json.code(), json.err());
+            assertFalse(json.out().contains(HostileDicom.SECRET), syntax + ": " + json.out());
+            com.google.gson.JsonArray rows = JsonParser.parseString(json.out()).getAsJsonArray();
+            long masked = 0;
+            for (var row : rows) {
+                JsonObject o = row.getAsJsonObject();
+                if (o.get("masked").getAsBoolean()) {
+                    masked++;
+                    assertFalse(o.get("why").getAsString().isEmpty(), o.toString());
+                }
+            }
+            assertTrue(masked > 550, syntax + ": " + masked + " masked");
+            Run text = run(false, "dicom", "header", f.toString());
+            assertFalse(text.out().contains(HostileDicom.SECRET), text.out());
+            assertTrue(text.out().contains("identifying values masked; --show-phi shows them"), text.out().substring(0, 300));
+            Run notebook = run(true, "dicom", f.toString());
+            assertFalse(((Table) notebook.shown().get(1)).printAll().contains(HostileDicom.SECRET));
+            Run raw = run(false, "dicom", "header", f.toString(), "--json", "--show-phi");
+            assertTrue(raw.out().contains(HostileDicom.SECRET + "00080080"), "the raw header shows InstitutionName");
+        }
+        Path lo = Files.write(dir.resolve("as-lo.dcm"), HostileDicom.everyProfileAttribute(DicomFixture.Syntax.EXPLICIT_LE, true));
+        Run asLo = run(false, "dicom", "header", lo.toString(), "--json");
+        assertFalse(asLo.out().contains(HostileDicom.SECRET), "every VR written as LO: " + asLo.out());
+    }
+
+    @Test
+    void hostileFilesAreOneLineAndNonZero() throws Exception {
+        Path frames = Files.write(dir.resolve("frames.dcm"), HostileDicom.rleClaimingFrames(600_000_000));
+        Path big = Files.write(dir.resolve("big.dcm"), HostileDicom.rleOfSize(9000, 9000));
+        Path folder = Files.createDirectory(dir.resolve("folder.dcm"));
+        List<String[]> cases = new ArrayList<>(List.of(
+                new String[] {frames.toString(), frames + ": 1x1x1 samples in 600000000 frames is too many to decode"},
+                new String[] {big.toString(), big + ": 9000x9000 pixels per frame is too large to decode"},
+                new String[] {folder.toString(), folder + ": is a folder, not a file"},
+                new String[] {"/dev/zero", "/dev/zero: not a regular file"}));
+        Path fifo = dir.resolve("pipe.dcm");
+        if (new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0) {
+            cases.add(new String[] {fifo.toString(), fifo + ": not a regular file"});
+        }
+        for (String[] c : cases) {
+            // the header alone of a file that claims too much is readable; its pixels are not
+            boolean headerReadable = c[0].equals(frames.toString()) || c[0].equals(big.toString());
+            for (String sub : headerReadable ? List.of("info", "show") : List.of("info", "header", "show")) {
+                Run r = run(sub.equals("show"), "dicom", sub, c[0]);
+                assertEquals(Medvlm.EXIT_INPUT, r.code(), sub + " " + c[0] + ": " + r.err());
+                assertTrue(r.err().startsWith("medvlm dicom " + sub + ": " + c[1]), r.err());
+                assertFalse(r.err().strip().contains("\n"), r.err());
+            }
+        }
+    }
+
+    @Test
+    void infoJsonIsValidJsonWhenValuesAreNotFinite() throws Exception {
+        // a slope of 1e308 overflows the modality values to infinity; JSON has no such number: null
+        Path f = DicomFixture.of(DicomFixture.Syntax.EXPLICIT_LE).image(1, 2, 1, 1, 16, 16, false, "MONOCHROME2")
+                .string(Tags.RESCALE_INTERCEPT, "DS", "0").string(Tags.RESCALE_SLOPE, "DS", "1e308")
+                .nativePixels(new long[] {1000, 2000}, 16).write(dir.resolve("inf.dcm"));
+        Run r = run(false, "dicom", "info", f.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        assertFalse(r.out().contains("Infinity") || r.out().contains("NaN"), r.out());
+        JsonObject o = strictJson(r.out());
+        assertTrue(o.getAsJsonObject("modality_values").get("max").isJsonNull(), r.out());
+        assertEquals(1e308, o.get("rescale_slope").getAsDouble());
+        for (String slope : List.of("NaN", "Infinity", "-1e999")) {
+            Path g = DicomFixture.of(DicomFixture.Syntax.EXPLICIT_LE).image(1, 2, 1, 1, 16, 16, false, "MONOCHROME2")
+                    .string(Tags.RESCALE_INTERCEPT, "DS", "NaN").string(Tags.RESCALE_SLOPE, "DS", slope)
+                    .nativePixels(new long[] {1000, 2000}, 16).write(dir.resolve("nan.dcm"));
+            Run n = run(false, "dicom", "info", g.toString(), "--json");
+            JsonObject no = strictJson(n.out());
+            assertEquals(1.0, no.get("rescale_slope").getAsDouble(), "not a number: no rescale, as if absent");
+            assertEquals(1500.0, no.getAsJsonObject("modality_values").get("mean").getAsDouble());
+        }
+    }
+
+    private static JsonObject strictJson(String text) throws java.io.IOException {
+        com.google.gson.stream.JsonReader r = new com.google.gson.stream.JsonReader(new java.io.StringReader(text));
+        r.setStrictness(com.google.gson.Strictness.STRICT);
+        return JsonParser.parseReader(r).getAsJsonObject();
     }
 }

@@ -137,4 +137,50 @@ class EvaluateCommandTest {
         assertEquals(1, r.code());
         assertTrue(oneLine(r.err()) && r.err().contains("no questions to score in split 'validate'"), r.err());
     }
+
+    @Test
+    void anEmptyPredictionsFileScoresZeroUnderEveryMetric() throws IOException {
+        Path empty = Files.writeString(dir.resolve("empty.jsonl"), "");
+        StringBuilder all = new StringBuilder();
+        for (org.medvlm.metrics.Metric m : org.medvlm.metrics.Metric.values()) {
+            all.append(all.length() == 0 ? "" : ",").append(m.key());
+        }
+        Run r = run("evaluate", "--format", "phantoms", "200:7", "--split", "test", "--predictions", empty.toString(),
+                "--metric", all.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonObject o = JsonParser.parseString(r.out()).getAsJsonObject();
+        assertEquals(o.get("questions").getAsInt(), o.get("missing").getAsInt());
+        for (String group : List.of("overall", "closed", "open")) {
+            for (var e : o.getAsJsonObject(group).entrySet()) {
+                if (!e.getKey().equals("questions")) {
+                    assertEquals(0.0, e.getValue().getAsDouble(), group + " " + e.getKey());
+                }
+            }
+        }
+    }
+
+    @Test
+    void predictionsThatCannotBeReadNameTheFile() throws Exception {
+        Path latin1 = Files.write(dir.resolve("latin1.jsonl"),
+                "{\"id\": \"phantom-00000\", \"answer\": \"caf\u00e9\"}\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        Run r = run("evaluate", "--format", "phantoms", "10:1", "--predictions", latin1.toString());
+        assertEquals(1, r.code());
+        assertEquals("medvlm evaluate: " + latin1 + ": not UTF-8 text (near line 1)", r.err().strip());
+        Path folder = Files.createDirectory(dir.resolve("preds.jsonl"));
+        r = run("evaluate", "--format", "phantoms", "10:1", "--predictions", folder.toString());
+        assertEquals("medvlm evaluate: " + folder + ": is a folder, not a file", r.err().strip());
+        Path deep = Files.writeString(dir.resolve("deep.jsonl"), "[".repeat(100_000) + "]".repeat(100_000) + "\n");
+        r = run("evaluate", "--format", "phantoms", "10:1", "--predictions", deep.toString());
+        assertEquals(1, r.code());
+        assertTrue(oneLine(r.err()) && r.err().contains(deep + ":1: malformed JSON (nested deeper than 64 levels"), r.err());
+        Path gold = Files.writeString(dir.resolve("gold.jsonl"), "{\"id\": \"1\", \"answers\": " + "[".repeat(1000) + "]".repeat(1000) + "}\n");
+        r = run("evaluate", "--gold", gold.toString(), "--predictions", latin1.toString());
+        assertEquals(1, r.code());
+        assertTrue(oneLine(r.err()) && r.err().contains(gold + ":1: malformed JSON"), r.err());
+        Path fifo = dir.resolve("pipe.jsonl");
+        if (new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0) {
+            r = run("evaluate", "--format", "phantoms", "10:1", "--predictions", fifo.toString());
+            assertEquals("medvlm evaluate: " + fifo + ": not a regular file (a named pipe, device or socket): not read", r.err().strip());
+        }
+    }
 }

@@ -39,8 +39,9 @@ class LocalLaunchTest {
     @TempDir Path tmp;
 
     static LaunchSpec local(int nproc, String python) {
+        // one thread per rank in both runs: equal thread counts, equal floating-point sums
         return new LaunchSpec(Launcher.LOCAL, 0, nproc, 1, Optional.empty(), "", "", "", null, Engine.ZERO1, null, null, null,
-                null, false, false, false, "", "", "", "", python);
+                null, false, false, false, "", "", "", "", python, 1);
     }
 
     static int launch(LaunchSpec spec, TrainerArgs args, Path run, StringWriter out) throws Exception {

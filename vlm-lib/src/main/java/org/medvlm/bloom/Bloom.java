@@ -6,16 +6,20 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
+import org.medvlm.checkpoint.StateDict;
+import org.medvlm.layers.Dropout;
 import org.medvlm.layers.Embedding;
+import org.medvlm.layers.InitPolicy;
 import org.medvlm.layers.LayerNorm;
 import org.medvlm.layers.Linear;
 import org.medvlm.layers.Module;
 import org.medvlm.layers.ModuleList;
+import org.medvlm.layers.Rows;
+import org.medvlm.layers.ScaledDotProductAttention;
 
 /**
  * The BLOOM language model, all of it in this file, in reading order: {@link Alibi}, {@link Attention}, {@link Mlp},
@@ -76,27 +80,27 @@ public final class Bloom extends Module {
     static final class Attention extends Module {
         private final Linear queryKeyValue;
         private final Linear dense;
+        private final Dropout attentionDropout;
         private final int nHead;
         private final int headDim;
-        private final float scale;
 
         Attention(BloomConfig c) {
             this.nHead = c.nHead();
             this.headDim = c.headDim();
-            this.scale = (float) (1.0 / Math.sqrt(headDim));
             this.queryKeyValue = addChild("query_key_value", new Linear(c.hiddenSize(), 3L * c.hiddenSize(), true));
             this.dense = addChild("dense", new Linear(c.hiddenSize(), c.hiddenSize(), true));
+            this.attentionDropout = addChild("attention_dropout", new Dropout(c.attentionDropout()));
         }
 
         /** {@code x [B, T, C]}, {@code bias [B, nh, T, L]} (ALiBi + causal/padding mask) → {@code [B, T, C]}. */
-        NDArray forward(NDArray x, NDArray bias, KvCache cache, int layer) {
+        NDArray forward(NDArray x, NDArray bias, KvCache cache, int layer, ScaledDotProductAttention.Probe probe) {
             Shape s = x.getShape();
             long b = s.get(0);
             long t = s.get(1);
             // Rows of query_key_value are grouped per head as (nh, 3, hd): head h owns rows [h*3hd, (h+1)*3hd), in the
             // order q, k, v. This is NOT timm's [Q-all | K-all | V-all]; the reshape below follows BLOOM's layout.
             NDArray fused = queryKeyValue.forward(x).reshape(b, t, nHead, 3, headDim); // (B, T, nh, 3, hd)
-            NDArray q = fused.get(":, :, :, 0, :").transpose(0, 2, 1, 3).mul(scale); // (B, nh, T, hd)
+            NDArray q = fused.get(":, :, :, 0, :").transpose(0, 2, 1, 3); // (B, nh, T, hd)
             NDArray k = fused.get(":, :, :, 1, :").transpose(0, 2, 1, 3); // (B, nh, T, hd)
             NDArray v = fused.get(":, :, :, 2, :").transpose(0, 2, 1, 3); // (B, nh, T, hd)
             if (cache != null) {
@@ -104,12 +108,10 @@ public final class Bloom extends Module {
                 k = kv[0]; // (B, nh, L, hd)
                 v = kv[1];
             }
-            // HF: softmax(alibi + q·kᵀ/√hd, masked with finfo.min) in float32; pre-scaling q is the same sum.
-            NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).addi(bias); // (B, nh, T, L)
-            NDArray probs = scores.softmax(-1);
-            NDArray context = probs.matMul(v); // (B, nh, T, hd)
-            context = context.transpose(0, 2, 1, 3).reshape(b, t, (long) nHead * headDim); // (B, T, C)
-            return dense.forward(context);
+            // HF: softmax(alibi + q·kᵀ/√hd, masked with finfo.min) in float32, dropout on the probabilities
+            NDArray context = ScaledDotProductAttention.apply(q, k, v, bias, 1.0 / Math.sqrt(headDim), attentionDropout,
+                    probe); // (B, nh, T, hd)
+            return dense.forward(ScaledDotProductAttention.mergeHeads(context)); // (B, T, C)
         }
     }
 
@@ -127,19 +129,20 @@ public final class Bloom extends Module {
             return dense4hToH.forward(geluTanh(denseHTo4h.forward(x)));
         }
 
-        /** HF bloom_gelu_forward: 0.5·x·(1 + tanh(√(2/π)·x·(1 + 0.044715·x²))), computed in place on temporaries. */
+        /** HF bloom_gelu_forward: 0.5·x·(1 + tanh(0.79788456·x·(1 + 0.044715·x²))); out of place, so autograd can run. */
         static NDArray geluTanh(NDArray x) {
-            NDArray inner = x.square().muli(0.044715f).addi(1f).muli(x).muli(0.79788456f);
-            return inner.tanh().addi(1f).muli(x).muli(0.5f);
+            NDArray inner = x.square().mul(0.044715f).add(1f).mul(x).mul(0.79788456f);
+            return inner.tanh().add(1f).mul(x).mul(0.5f);
         }
     }
 
-    /** Pre-LN transformer block. */
+    /** Pre-LN transformer block; HF's {@code dropout_add} puts hidden dropout on each branch before its residual. */
     static final class Block extends Module {
         private final LayerNorm inputLayernorm;
         private final Attention selfAttention;
         private final LayerNorm postAttentionLayernorm;
         private final Mlp mlp;
+        private final Dropout hiddenDropout;
         private final boolean residualFromNorm;
 
         Block(BloomConfig c) {
@@ -147,14 +150,16 @@ public final class Bloom extends Module {
             this.selfAttention = addChild("self_attention", new Attention(c));
             this.postAttentionLayernorm = addChild("post_attention_layernorm", new LayerNorm(c.hiddenSize(), c.layerNormEpsilon()));
             this.mlp = addChild("mlp", new Mlp(c));
+            this.hiddenDropout = addChild("hidden_dropout", new Dropout(c.hiddenDropout()));
             this.residualFromNorm = c.applyResidualConnectionPostLayernorm();
         }
 
-        NDArray forward(NDArray x, NDArray bias, KvCache cache, int layer) {
+        NDArray forward(NDArray x, NDArray bias, KvCache cache, int layer, ScaledDotProductAttention.Probe probe) {
             NDArray ln1 = inputLayernorm.forward(x);
-            x = selfAttention.forward(ln1, bias, cache, layer).addi(residualFromNorm ? ln1 : x);
+            NDArray attn = hiddenDropout.forward(selfAttention.forward(ln1, bias, cache, layer, probe));
+            x = attn.add(residualFromNorm ? ln1 : x);
             NDArray ln2 = postAttentionLayernorm.forward(x);
-            return mlp.forward(ln2).addi(residualFromNorm ? ln2 : x);
+            return hiddenDropout.forward(mlp.forward(ln2)).add(residualFromNorm ? ln2 : x);
         }
     }
 
@@ -165,9 +170,8 @@ public final class Bloom extends Module {
     private final LayerNorm lnF;
     private final Linear lmHead; // only when the config unties it; BLOOM ties it to word_embeddings
     private final float[] slopes;
-    private final List<UnaryOperator<NDArray>> noHooks;
 
-    /** An unloaded model; call {@link #loadStateDict(Map)} (or {@link #load}) before use. */
+    /** An unloaded model; call {@link #load} or {@link #initialize} before use. */
     public Bloom(BloomConfig config) {
         this.config = config;
         this.wordEmbeddings = addChild("word_embeddings", new Embedding(config.vocabSize(), config.hiddenSize()));
@@ -180,29 +184,32 @@ public final class Bloom extends Module {
         this.lnF = addChild("ln_f", new LayerNorm(config.hiddenSize(), config.layerNormEpsilon()));
         this.lmHead = config.tieWordEmbeddings() ? null : addChild("lm_head", new Linear(config.hiddenSize(), config.vocabSize(), false));
         this.slopes = Alibi.slopes(config.nHead());
-        this.noHooks = Collections.nCopies(config.nLayer(), UnaryOperator.identity());
     }
 
-    /** Builds the model and loads a state dict strictly (keys with or without the {@code transformer.} prefix). */
-    public static Bloom load(BloomConfig config, Map<String, NDArray> stateDict) {
+    /**
+     * Builds the model and loads a checkpoint strictly in the compute type {@code dtype} (keys with or without the
+     * {@code transformer.} prefix; a stored tied {@code lm_head.weight} is ignored as HF ignores it).
+     */
+    public static Bloom load(BloomConfig config, StateDict weights, NDManager manager, DataType dtype) {
         Bloom m = new Bloom(config);
-        m.loadStateDict(hfKeys(stateDict, config.tieWordEmbeddings()));
+        m.load(hfKeys(weights, config.tieWordEmbeddings()), manager, dtype);
         return m;
     }
 
     /**
-     * Maps BloomForCausalLM keys to this model's: strips {@code transformer.} and, when the head is tied, drops a
-     * stored {@code lm_head.weight} (HF ignores it too and uses the embedding table).
+     * A view of a BloomForCausalLM checkpoint under this model's keys: strips {@code transformer.} and, when the head
+     * is tied, drops a stored {@code lm_head.weight} (HF ignores it too and uses the embedding table).
      */
-    public static Map<String, NDArray> hfKeys(Map<String, NDArray> stateDict, boolean tied) {
-        Map<String, NDArray> out = new LinkedHashMap<>();
-        stateDict.forEach((k, v) -> {
+    public static StateDict hfKeys(StateDict weights, boolean tied) {
+        return weights.renamed(k -> {
             String key = k.startsWith("transformer.") ? k.substring("transformer.".length()) : k;
-            if (!(tied && key.equals("lm_head.weight"))) {
-                out.put(key, v);
-            }
+            return tied && key.equals("lm_head.weight") ? null : key;
         });
-        return out;
+    }
+
+    /** HF's {@code BloomPreTrainedModel._init_weights}: N(0, 0.02²) matrices and embeddings, zero biases, LayerNorm 1/0. */
+    public static InitPolicy initPolicy() {
+        return InitPolicy.huggingFace(0.02);
     }
 
     /** The configuration. */
@@ -220,14 +227,60 @@ public final class Bloom extends Module {
         return wordEmbeddings.forward(inputIds);
     }
 
-    /** Full forward without a cache: logits {@code [B, T, vocab]} for ids {@code [B, T]} and mask {@code [B, T]}. */
-    public NDArray logits(NDArray inputIds, NDArray attentionMask) {
-        return lmHead(forward(embed(inputIds), attentionMask, null, noHooks));
+    /**
+     * What the blocks read: {@code embeds [B, P + T, C]} and {@code mask [B, P + T]}.
+     *
+     * @param embeds the input embeddings, a visual prefix (if any) before the tokens'
+     * @param mask 1 for every prefix position and real token, 0 for padding
+     */
+    public record Inputs(NDArray embeds, NDArray mask) {}
+
+    /**
+     * The one way inputs with a visual prefix are assembled, shared by training and decoding: {@code prefix [B, P, C]}
+     * (or null) before the embedded {@code inputIds [B, T]}, the prefix always visible. Positions (ALiBi) then count
+     * the prefix first, so a left-padded prompt continues after it exactly as an unpadded one would.
+     */
+    public Inputs inputs(NDArray prefix, NDArray inputIds, NDArray attentionMask) {
+        NDArray embeds = embed(inputIds); // (B, T, C)
+        if (prefix == null) {
+            return new Inputs(embeds, attentionMask);
+        }
+        long b = inputIds.getShape().get(0);
+        long p = prefix.getShape().get(1);
+        NDArray rows = Rows.expandTo(prefix, b, inputIds.getManager()); // (B, P, C)
+        NDArray ones = inputIds.getManager().ones(new Shape(b, p), attentionMask.getDataType());
+        return new Inputs(rows.concat(embeds, 1), ones.concat(attentionMask, 1));
     }
 
-    /** As {@link #forward(NDArray, NDArray, KvCache, List)} with no hooks. */
+    /** Full forward without a cache: logits {@code [B, T, vocab]} for ids {@code [B, T]} and mask {@code [B, T]}. */
+    public NDArray logits(NDArray inputIds, NDArray attentionMask) {
+        return lmHead(forward(embed(inputIds), attentionMask, null, Hooks.NONE));
+    }
+
+    /** As {@link #forward(NDArray, NDArray, KvCache, Hooks)} with no hooks. */
     public NDArray forward(NDArray inputsEmbeds, NDArray attentionMask, KvCache cache) {
-        return forward(inputsEmbeds, attentionMask, cache, noHooks);
+        return forward(inputsEmbeds, attentionMask, cache, Hooks.NONE);
+    }
+
+    /**
+     * What other parts attach to the blocks: an operator before each block (the Flamingo fusion puts its gated
+     * cross-attention there) and an observer of each block's attention probabilities (attention maps).
+     *
+     * @param beforeBlock layer index → operator on the hidden state before that block; absent layers pass unchanged
+     * @param attention layer index → observer of that layer's probabilities {@code [B, nh, T, L]}
+     */
+    public record Hooks(Map<Integer, UnaryOperator<NDArray>> beforeBlock, Map<Integer, ScaledDotProductAttention.Probe> attention) {
+        public static final Hooks NONE = new Hooks(Map.of(), Map.of());
+
+        public Hooks {
+            beforeBlock = Map.copyOf(beforeBlock);
+            attention = Map.copyOf(attention);
+        }
+
+        /** These hooks plus an observer of every layer's attention. */
+        public Hooks observingAttention(Map<Integer, ScaledDotProductAttention.Probe> probes) {
+            return new Hooks(beforeBlock, probes);
+        }
     }
 
     /**
@@ -238,15 +291,17 @@ public final class Bloom extends Module {
      *
      * @param attentionMask {@code [B, L]}: 1 for real tokens, 0 for (left) padding, covering cached and new tokens
      * @param cache null for a full forward; otherwise T new keys/values are appended to it
-     * @param beforeBlock one operator per layer applied to the hidden state before that block (identity by default;
-     *     the Flamingo fusion puts its gated cross-attention here)
+     * @param hooks what runs before the blocks and observes their attention
      */
-    public NDArray forward(NDArray inputsEmbeds, NDArray attentionMask, KvCache cache, List<UnaryOperator<NDArray>> beforeBlock) {
+    public NDArray forward(NDArray inputsEmbeds, NDArray attentionMask, KvCache cache, Hooks hooks) {
         NDArray x = wordEmbeddingsLayernorm.forward(inputsEmbeds); // (B, T, C)
         NDArray bias = attentionBias(attentionMask, x.getShape().get(1), x.getDataType());
         for (int i = 0; i < config.nLayer(); i++) {
-            x = beforeBlock.get(i).apply(x);
-            x = h.get(i).forward(x, bias, cache, i);
+            UnaryOperator<NDArray> before = hooks.beforeBlock().get(i);
+            if (before != null) {
+                x = before.apply(x);
+            }
+            x = h.get(i).forward(x, bias, cache, i, hooks.attention().get(i));
         }
         if (cache != null) {
             cache.advance((int) x.getShape().get(1));
@@ -261,6 +316,35 @@ public final class Bloom extends Module {
     }
 
     /**
+     * Attaches LoRA adapters (PEFT's {@code LoraConfig}) to every Linear whose last key segment is in
+     * {@code targetModules} (PEFT's matching: {@code dense} is {@code self_attention.dense}, not the MLP's
+     * {@code dense_h_to_4h}); returns the keys of the adapted layers.
+     */
+    public List<String> addLora(int r, double alpha, double dropout, Collection<String> targetModules) {
+        List<String> adapted = new ArrayList<>();
+        namedModules().forEach((path, m) -> {
+            String last = path.substring(path.lastIndexOf('.') + 1);
+            if (m instanceof Linear l && targetModules.contains(last)) {
+                l.addLora(r, alpha, dropout);
+                adapted.add(path);
+            }
+        });
+        if (adapted.isEmpty()) {
+            throw new IllegalArgumentException("LoRA target_modules " + targetModules + " match no Linear layer of BLOOM");
+        }
+        return adapted;
+    }
+
+    /** Folds every LoRA adapter into its base weight (see {@link Linear#mergeLora}). */
+    public void mergeLora() {
+        namedModules().values().forEach(m -> {
+            if (m instanceof Linear l && l.hasLora()) {
+                l.mergeLora();
+            }
+        });
+    }
+
+    /**
      * ALiBi plus the causal and padding mask, {@code [B, nh, T, L]}, shared by all layers. Query i sits at key index
      * L − T + i; it may see keys up to itself that are not padding. Hidden keys get finfo.min rather than −inf, as in
      * HF, so a fully padded query row (left padding) softmaxes to a uniform average instead of NaN.
@@ -270,22 +354,15 @@ public final class Bloom extends Module {
         NDArray mask = attentionMask.toType(DataType.FLOAT32, false); // (B, L)
         long b = mask.getShape().get(0);
         long l = mask.getShape().get(1);
-        // like HF: ALiBi in float32 (positions up to 2048 are not exact in bfloat16), then cast to the compute type
-        NDArray alibi = Alibi.bias(mask, slopes).toType(dtype, false); // (B, nh, 1, L)
+        // like HF: ALiBi in float32 (positions up to 2048 are not exact in bfloat16); the softmax runs in float32 too
+        DataType wide = dtype == DataType.FLOAT64 ? DataType.FLOAT64 : DataType.FLOAT32;
+        NDArray alibi = Alibi.bias(mask, slopes).toType(wide, false); // (B, nh, 1, L)
         NDArray keyIndex = m.arange(0, (int) l).reshape(1, 1, 1, l);
         NDArray queryIndex = m.arange((int) (l - t), (int) l).reshape(1, 1, t, 1);
         NDArray visible = keyIndex.lte(queryIndex).logicalAnd(mask.reshape(b, 1, 1, l).gt(0)); // (B, 1, T, L)
         // alibi + finfo.min rounds to exactly finfo.min, so adding gives what HF's masked_fill gives
-        NDArray hidden = visible.logicalNot().toType(dtype, false).muli(minValue(dtype)); // (B, 1, T, L)
+        NDArray hidden = visible.logicalNot().toType(wide, false).mul(-Float.MAX_VALUE); // (B, 1, T, L)
         return hidden.add(alibi); // (B, nh, T, L)
-    }
-
-    private static float minValue(DataType dtype) {
-        return switch (dtype) {
-            case FLOAT16 -> -65504f;
-            case BFLOAT16 -> -3.3895314e38f;
-            default -> -Float.MAX_VALUE;
-        };
     }
 
     /** The last position of hidden states {@code [B, T, C]}, as {@code [B, C]}: all the generator needs logits for. */

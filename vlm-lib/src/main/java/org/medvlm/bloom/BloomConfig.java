@@ -1,8 +1,7 @@
 package org.medvlm.bloom;
 
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
+import org.medvlm.layers.ConfigReader;
 
 /**
  * BLOOM hyper-parameters, read from a Hugging Face {@code config.json} ({@code model_type: bloom}).
@@ -17,12 +16,14 @@ import com.google.gson.JsonParser;
  * @param bosTokenId 1 for BLOOM
  * @param eosTokenId 2 for BLOOM; generation stops on it by default
  * @param padTokenId 3 for BLOOM; -1 when the config has none (then eos is used for padding, as HF does)
+ * @param hiddenDropout HF {@code hidden_dropout}: dropout on each block's attention and MLP outputs (0.0 in BLOOM)
+ * @param attentionDropout HF {@code attention_dropout}: dropout on the attention probabilities (0.0 in BLOOM)
  */
 public record BloomConfig(int vocabSize, int hiddenSize, int nLayer, int nHead, double layerNormEpsilon,
                           boolean applyResidualConnectionPostLayernorm, boolean tieWordEmbeddings,
-                          int bosTokenId, int eosTokenId, int padTokenId) {
+                          int bosTokenId, int eosTokenId, int padTokenId, double hiddenDropout, double attentionDropout) {
 
-    /** Validates the head split. */
+    /** Validates the sizes and the head split. */
     public BloomConfig {
         if (vocabSize <= 0 || hiddenSize <= 0 || nLayer <= 0 || nHead <= 0) {
             throw new IllegalArgumentException("BloomConfig: sizes must be positive, got vocab_size=" + vocabSize
@@ -31,6 +32,17 @@ public record BloomConfig(int vocabSize, int hiddenSize, int nLayer, int nHead, 
         if (hiddenSize % nHead != 0) {
             throw new IllegalArgumentException("BloomConfig: hidden_size " + hiddenSize + " is not divisible by n_head " + nHead);
         }
+        if (!(hiddenDropout >= 0 && hiddenDropout < 1 && attentionDropout >= 0 && attentionDropout < 1)) {
+            throw new IllegalArgumentException("BloomConfig: dropout probabilities must be in [0, 1)");
+        }
+    }
+
+    /** A config without dropout (BLOOM's published configs have none). */
+    public BloomConfig(int vocabSize, int hiddenSize, int nLayer, int nHead, double layerNormEpsilon,
+            boolean applyResidualConnectionPostLayernorm, boolean tieWordEmbeddings, int bosTokenId, int eosTokenId,
+            int padTokenId) {
+        this(vocabSize, hiddenSize, nLayer, nHead, layerNormEpsilon, applyResidualConnectionPostLayernorm,
+                tieWordEmbeddings, bosTokenId, eosTokenId, padTokenId, 0, 0);
     }
 
     /** Width of one head. */
@@ -48,12 +60,17 @@ public record BloomConfig(int vocabSize, int hiddenSize, int nLayer, int nHead, 
         return new BloomConfig(250880, 1536, 24, 16, 1e-5, false, true, 1, 2, 3);
     }
 
+    /** bigscience/bloomz-1b7: 2048 wide, 24 layers, 16 heads. */
+    public static BloomConfig bloomz1b7() {
+        return new BloomConfig(250880, 2048, 24, 16, 1e-5, false, true, 1, 2, 3);
+    }
+
     /** bigscience/bloomz-3b: 2560 wide, 30 layers, 32 heads. */
     public static BloomConfig bloomz3b() {
         return new BloomConfig(250880, 2560, 30, 32, 1e-5, false, true, 1, 2, 3);
     }
 
-    /** bigscience/bloomz-7b1: 4096 wide, 30 layers, 32 heads. */
+    /** bigscience/bloomz-7b1: 4096 wide, 30 layers, 32 heads (RadBloomZ-7B's shape). */
     public static BloomConfig bloomz7b1() {
         return new BloomConfig(250880, 4096, 30, 32, 1e-5, false, true, 1, 2, 3);
     }
@@ -61,19 +78,25 @@ public record BloomConfig(int vocabSize, int hiddenSize, int nLayer, int nHead, 
     /** A copy with another depth (e.g. a 2-layer model for tests). */
     public BloomConfig withNLayer(int n) {
         return new BloomConfig(vocabSize, hiddenSize, n, nHead, layerNormEpsilon, applyResidualConnectionPostLayernorm,
-                tieWordEmbeddings, bosTokenId, eosTokenId, padTokenId);
+                tieWordEmbeddings, bosTokenId, eosTokenId, padTokenId, hiddenDropout, attentionDropout);
     }
 
     /** A copy with another width and head count. */
     public BloomConfig withHidden(int hidden, int heads) {
         return new BloomConfig(vocabSize, hidden, nLayer, heads, layerNormEpsilon, applyResidualConnectionPostLayernorm,
-                tieWordEmbeddings, bosTokenId, eosTokenId, padTokenId);
+                tieWordEmbeddings, bosTokenId, eosTokenId, padTokenId, hiddenDropout, attentionDropout);
     }
 
     /** A copy with another vocabulary size. */
     public BloomConfig withVocabSize(int vocab) {
         return new BloomConfig(vocab, hiddenSize, nLayer, nHead, layerNormEpsilon, applyResidualConnectionPostLayernorm,
-                tieWordEmbeddings, bosTokenId, eosTokenId, padTokenId);
+                tieWordEmbeddings, bosTokenId, eosTokenId, padTokenId, hiddenDropout, attentionDropout);
+    }
+
+    /** A copy with other dropout probabilities. */
+    public BloomConfig withDropout(double hidden, double attention) {
+        return new BloomConfig(vocabSize, hiddenSize, nLayer, nHead, layerNormEpsilon, applyResidualConnectionPostLayernorm,
+                tieWordEmbeddings, bosTokenId, eosTokenId, padTokenId, hidden, attention);
     }
 
     /** The token used to left-pad prompts: pad if set, else eos (HF's fallback). */
@@ -82,53 +105,48 @@ public record BloomConfig(int vocabSize, int hiddenSize, int nLayer, int nHead, 
     }
 
     /**
-     * Parses a HF {@code config.json}. Accepts the older field names ({@code n_embed}, {@code num_hidden_layers},
+     * Reads a HF {@code config.json}. Accepts the older field names ({@code n_embed}, {@code num_hidden_layers},
      * {@code num_attention_heads}) that some BLOOM configs use; defaults follow transformers' {@code BloomConfig}.
      */
-    public static BloomConfig fromJson(String json) {
-        JsonObject o;
-        try {
-            o = JsonParser.parseString(json).getAsJsonObject();
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("BLOOM config.json is not a JSON object: " + e.getMessage(), e);
-        }
-        String type = str(o, "model_type", "bloom");
-        if (!"bloom".equals(type)) {
-            throw new IllegalArgumentException("config.json has model_type '" + type + "', expected 'bloom'");
-        }
-        return new BloomConfig(
-                integer(o, 250880, "vocab_size"),
-                integer(o, 64, "hidden_size", "n_embed"),
-                integer(o, 2, "n_layer", "num_hidden_layers"),
-                integer(o, 8, "n_head", "num_attention_heads"),
-                o.has("layer_norm_epsilon") ? o.get("layer_norm_epsilon").getAsDouble() : 1e-5,
-                bool(o, "apply_residual_connection_post_layernorm", false),
-                bool(o, "tie_word_embeddings", true),
-                integer(o, 1, "bos_token_id"),
-                integer(o, 2, "eos_token_id"),
-                integer(o, -1, "pad_token_id"));
+    public static BloomConfig fromJson(ConfigReader c) {
+        String type = c.string("model_type", "bloom");
+        c.require("bloom".equals(type), "model_type is '" + type + "', expected 'bloom'");
+        int hidden = c.integer("hidden_size", 64, 1, ConfigReader.MAX_WIDTH, "n_embed");
+        int heads = c.integer("n_head", 8, 1, hidden, "num_attention_heads");
+        c.require(hidden % heads == 0, "hidden_size " + hidden + " is not divisible by n_head " + heads);
+        return c.build(() -> new BloomConfig(
+                c.integer("vocab_size", 250880, 1, ConfigReader.MAX_VOCAB),
+                hidden,
+                c.integer("n_layer", 2, 1, ConfigReader.MAX_LAYERS, "num_hidden_layers"),
+                heads,
+                c.number("layer_norm_epsilon", 1e-5, 0, 1),
+                c.bool("apply_residual_connection_post_layernorm", false),
+                c.bool("tie_word_embeddings", true),
+                c.integer("bos_token_id", 1, -1, Integer.MAX_VALUE),
+                c.integer("eos_token_id", 2, -1, Integer.MAX_VALUE),
+                c.integer("pad_token_id", -1, -1, Integer.MAX_VALUE),
+                c.number("hidden_dropout", 0, 0, 0.999),
+                c.number("attention_dropout", 0, 0, 0.999)));
     }
 
-    private static int integer(JsonObject o, int dflt, String... names) {
-        for (String n : names) {
-            JsonElement e = o.get(n);
-            if (e != null && !e.isJsonNull()) {
-                if (e.isJsonArray()) {
-                    return e.getAsJsonArray().get(0).getAsInt();
-                }
-                return e.getAsInt();
-            }
+    /** The config as HF's {@code config.json} writes it. */
+    public JsonObject toJson() {
+        JsonObject o = new JsonObject();
+        o.addProperty("model_type", "bloom");
+        o.addProperty("vocab_size", vocabSize);
+        o.addProperty("hidden_size", hiddenSize);
+        o.addProperty("n_layer", nLayer);
+        o.addProperty("n_head", nHead);
+        o.addProperty("layer_norm_epsilon", layerNormEpsilon);
+        o.addProperty("apply_residual_connection_post_layernorm", applyResidualConnectionPostLayernorm);
+        o.addProperty("tie_word_embeddings", tieWordEmbeddings);
+        o.addProperty("bos_token_id", bosTokenId);
+        o.addProperty("eos_token_id", eosTokenId);
+        if (padTokenId >= 0) {
+            o.addProperty("pad_token_id", padTokenId);
         }
-        return dflt;
-    }
-
-    private static boolean bool(JsonObject o, String name, boolean dflt) {
-        JsonElement e = o.get(name);
-        return e == null || e.isJsonNull() ? dflt : e.getAsBoolean();
-    }
-
-    private static String str(JsonObject o, String name, String dflt) {
-        JsonElement e = o.get(name);
-        return e == null || e.isJsonNull() ? dflt : e.getAsString();
+        o.addProperty("hidden_dropout", hiddenDropout);
+        o.addProperty("attention_dropout", attentionDropout);
+        return o;
     }
 }

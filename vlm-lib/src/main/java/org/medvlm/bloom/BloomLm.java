@@ -1,24 +1,20 @@
 package org.medvlm.bloom;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import java.util.List;
-import java.util.function.UnaryOperator;
 import org.medvlm.generate.CausalLm;
-import org.medvlm.layers.Rows;
 
 /**
  * {@link Bloom} as a {@link CausalLm} for the generator, optionally with a visual prefix (inputs_embeds put before
- * the prompt on the first step, e.g. projected Q-Former tokens) and per-layer hooks (the Flamingo fusion).
+ * the prompt on the first step, e.g. projected Q-Former tokens) and hooks (the Flamingo fusion, attention maps).
  */
 public final class BloomLm implements CausalLm {
     private final Bloom model;
     private final NDArray prefix; // (Bp, P, C) or null
-    private final List<UnaryOperator<NDArray>> hooks; // one operator per layer
+    private final Bloom.Hooks hooks;
 
-    private BloomLm(Bloom model, NDArray prefix, List<UnaryOperator<NDArray>> hooks) {
+    private BloomLm(Bloom model, NDArray prefix, Bloom.Hooks hooks) {
         this.model = model;
         this.prefix = prefix;
         this.hooks = hooks;
@@ -26,8 +22,7 @@ public final class BloomLm implements CausalLm {
 
     /** The plain language model. */
     public static BloomLm of(Bloom model) {
-        List<UnaryOperator<NDArray>> none = java.util.Collections.nCopies(model.config().nLayer(), UnaryOperator.identity());
-        return new BloomLm(model, null, none);
+        return new BloomLm(model, null, Bloom.Hooks.NONE);
     }
 
     /**
@@ -38,8 +33,8 @@ public final class BloomLm implements CausalLm {
         return new BloomLm(model, prefixEmbeds, hooks);
     }
 
-    /** The model with one operator per layer run before that block (see {@link Bloom#forward}). */
-    public BloomLm withHooks(List<UnaryOperator<NDArray>> layerHooks) {
+    /** The model with these hooks (see {@link Bloom#forward(NDArray, NDArray, KvCache, Bloom.Hooks)}). */
+    public BloomLm withHooks(Bloom.Hooks layerHooks) {
         return new BloomLm(model, prefix, layerHooks);
     }
 
@@ -52,24 +47,21 @@ public final class BloomLm implements CausalLm {
     public State start(NDManager manager, int batch, int capacity) {
         int p = prefix == null ? 0 : (int) prefix.getShape().get(1);
         KvCache cache = new KvCache(manager, model.config(), batch, capacity + p, model.dataType());
-        return new BloomState(cache, batch);
+        return new BloomState(cache);
     }
 
     @Override
     public NDArray nextLogits(State state, NDArray inputIds, NDArray attentionMask) {
-        BloomState s = (BloomState) state;
-        NDArray embeds = model.embed(inputIds); // (B, T, C)
-        NDArray mask = attentionMask;
-        if (prefix != null) {
-            int batch = (int) inputIds.getShape().get(0);
+        KvCache cache = ((BloomState) state).cache;
+        // the prefix enters with the first step; later steps only extend the mask over it
+        Bloom.Inputs in = model.inputs(cache.length() == 0 ? prefix : null, inputIds, attentionMask);
+        NDArray mask = in.mask();
+        if (prefix != null && cache.length() > 0) {
             long p = prefix.getShape().get(1);
-            if (s.cache.length() == 0) {
-                embeds = NDArrays.concat(new ai.djl.ndarray.NDList(Rows.expandTo(prefix, batch, inputIds.getManager()), embeds), 1);
-            }
-            mask = inputIds.getManager().ones(new ai.djl.ndarray.types.Shape(batch, p), attentionMask.getDataType())
-                    .concat(attentionMask, 1); // prefix tokens are always visible
+            mask = inputIds.getManager().ones(new ai.djl.ndarray.types.Shape(inputIds.getShape().get(0), p),
+                    attentionMask.getDataType()).concat(attentionMask, 1); // prefix tokens are always visible
         }
-        NDArray hidden = model.forward(embeds, mask, s.cache, hooks);
+        NDArray hidden = model.forward(in.embeds(), mask, cache, hooks);
         return model.lmHead(Bloom.lastPosition(hidden)).toType(DataType.FLOAT32, false); // (B, vocab)
     }
 
@@ -81,7 +73,7 @@ public final class BloomLm implements CausalLm {
     private static final class BloomState implements State {
         private final KvCache cache;
 
-        BloomState(KvCache cache, int batch) {
+        BloomState(KvCache cache) {
             this.cache = cache;
         }
 

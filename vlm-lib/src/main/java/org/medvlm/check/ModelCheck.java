@@ -2,9 +2,9 @@ package org.medvlm.check;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import com.google.gson.JsonObject;
 import java.util.Map;
 import org.medvlm.checkpoint.StateDict;
+import org.medvlm.layers.ConfigReader;
 
 /**
  * Runs one kind of model on the inputs stored in a reference file and compares its outputs with the
@@ -14,5 +14,5 @@ import org.medvlm.checkpoint.StateDict;
  */
 @FunctionalInterface
 public interface ModelCheck {
-    CheckResult run(JsonObject config, StateDict weights, Map<String, NDArray> reference, NDManager manager);
+    CheckResult run(ConfigReader config, StateDict weights, Map<String, NDArray> reference, NDManager manager);
 }

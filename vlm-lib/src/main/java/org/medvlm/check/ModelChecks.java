@@ -3,20 +3,14 @@ package org.medvlm.check;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeSet;
-import org.medvlm.bloom.BloomCheck;
 import org.medvlm.checkpoint.StateDict;
-import org.medvlm.qformer.QFormerCheck;
-import org.medvlm.vision.VitCheck;
+import org.medvlm.layers.ConfigReader;
 
 /**
  * The checks by {@code model_type}, and the run that {@code medvlm check} performs: read
@@ -49,21 +43,11 @@ public final class ModelChecks {
         if (!Files.isRegularFile(configFile)) {
             throw new NoSuchFileException(configFile.toString(), null, "no config.json in the model folder");
         }
-        JsonObject config;
-        try {
-            JsonElement parsed = JsonParser.parseString(Files.readString(configFile));
-            if (!parsed.isJsonObject()) {
-                throw new IllegalArgumentException(configFile + ": not a JSON object");
-            }
-            config = parsed.getAsJsonObject();
-        } catch (JsonParseException e) {
-            throw new IllegalArgumentException(configFile + ": bad JSON: " + e.getMessage(), e);
-        }
-        JsonElement typeEl = config.get("model_type");
-        if (typeEl == null || !typeEl.isJsonPrimitive()) {
+        ConfigReader config = ConfigReader.read(configFile);
+        if (!config.has("model_type")) {
             throw new IllegalArgumentException(configFile + ": no model_type (expected one of " + modelTypes() + ")");
         }
-        String type = typeEl.getAsString();
+        String type = config.string("model_type", "");
         ModelCheck check = CHECKS.get(type);
         if (check == null) {
             throw new IllegalArgumentException(configFile + ": model_type '" + type + "' is not supported (supported: "
@@ -102,7 +86,7 @@ public final class ModelChecks {
      */
     public static double maxAbsDiff(String name, NDArray actual, NDArray expected) {
         if (!actual.getShape().equals(expected.getShape())) {
-            throw new IllegalStateException(name + ": the model gives shape " + actual.getShape() + ", the reference "
+            throw new IllegalArgumentException(name + ": the model gives shape " + actual.getShape() + ", the reference "
                     + expected.getShape());
         }
         NDArray a = actual.toType(DataType.FLOAT32, false);

@@ -15,7 +15,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
-import org.medvlm.layers.StateDictMismatchException;
 
 /**
  * Named tensors of a checkpoint, read on demand. {@link #open} takes a {@code .safetensors} file, a
@@ -107,6 +106,19 @@ public interface StateDict extends AutoCloseable {
     /** A view of the keys under {@code prefix}, with the prefix removed ({@code "qformer."}). */
     default StateDict under(String prefix) {
         return renamed(k -> k.startsWith(prefix) ? k.substring(prefix.length()) : null);
+    }
+
+    /** A view with {@code prefix} put before every key (the inverse of {@link #under}). */
+    default StateDict prefixed(String prefix) {
+        return renamed(k -> prefix + k);
+    }
+
+    /**
+     * Several checkpoints seen as one (a composite file and part folders); a key in two of them is an error naming
+     * both. Closing the union closes them all.
+     */
+    static StateDict union(java.util.List<StateDict> parts, String source) {
+        return new Views.Union(parts, source);
     }
 
     /** Closes the files; arrays already loaded stay valid. */

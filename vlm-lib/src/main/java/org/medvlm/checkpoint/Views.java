@@ -11,7 +11,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 
-/** The in-memory and renaming state dicts behind {@link StateDict#of} and {@link StateDict#renamed}. */
+/** The in-memory, renaming and union state dicts behind {@link StateDict#of}, {@link StateDict#renamed} and {@link StateDict#union}. */
 final class Views {
     private Views() {}
 
@@ -114,6 +114,65 @@ final class Views {
         @Override
         public void close() throws IOException {
             base.close();
+        }
+    }
+
+    static final class Union implements StateDict {
+        private final java.util.List<StateDict> parts;
+        private final Map<String, StateDict> owner = new LinkedHashMap<>();
+        private final String source;
+
+        Union(java.util.List<StateDict> parts, String source) {
+            this.parts = java.util.List.copyOf(parts);
+            this.source = source;
+            for (StateDict p : this.parts) {
+                for (String k : p.keys()) {
+                    StateDict clash = owner.putIfAbsent(k, p);
+                    if (clash != null) {
+                        throw new IllegalArgumentException("'" + k + "' is in both " + clash.source() + " and " + p.source());
+                    }
+                }
+            }
+        }
+
+        @Override
+        public Set<String> keys() {
+            return Collections.unmodifiableSet(owner.keySet());
+        }
+
+        @Override
+        public Optional<TensorSpec> find(String key) {
+            StateDict p = owner.get(key);
+            return p == null ? Optional.empty() : p.find(key);
+        }
+
+        @Override
+        public String source() {
+            return source;
+        }
+
+        @Override
+        public NDArray load(String key, NDManager manager) {
+            StateDict p = owner.get(key);
+            if (p == null) {
+                expect(key);
+            }
+            return p.load(key, manager);
+        }
+
+        @Override
+        public void close() throws IOException {
+            IOException first = null;
+            for (StateDict p : parts) {
+                try {
+                    p.close();
+                } catch (IOException e) {
+                    first = first == null ? e : first;
+                }
+            }
+            if (first != null) {
+                throw first;
+            }
         }
     }
 }

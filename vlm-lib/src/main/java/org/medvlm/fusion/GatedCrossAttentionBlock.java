@@ -7,6 +7,7 @@ import org.medvlm.layers.Linear;
 import org.medvlm.layers.Module;
 import org.medvlm.layers.Parameter;
 import org.medvlm.layers.Rows;
+import org.medvlm.layers.ScaledDotProductAttention;
 
 /**
  * Flamingo's gated cross-attention block: text hidden states {@code x [B, T, dim]} attend to visual latents
@@ -27,6 +28,7 @@ public final class GatedCrossAttentionBlock extends Module {
         private final Linear toOut;
         private final int heads;
         private final int dimHead;
+        ScaledDotProductAttention.Probe probe; // set while an attention map is being recorded
 
         CrossAttention(int dim, int dimVisual, int heads, int dimHead) {
             this.heads = heads;
@@ -39,9 +41,12 @@ public final class GatedCrossAttentionBlock extends Module {
         }
 
         NDArray forward(NDArray x, NDArray media) {
-            NDArray q = toQ.forward(norm.forward(x)); // (B, T, h·d)
+            NDArray q = ScaledDotProductAttention.splitHeads(toQ.forward(norm.forward(x)), heads); // (B, h, T, d)
             NDList kv = toKv.forward(media).split(2, 2); // (B, n, h·d) each
-            return toOut.forward(Attend.heads(q, kv.get(0), kv.get(1), heads, dimHead));
+            NDArray k = ScaledDotProductAttention.splitHeads(kv.get(0), heads); // (B, h, n, d)
+            NDArray v = ScaledDotProductAttention.splitHeads(kv.get(1), heads);
+            NDArray out = ScaledDotProductAttention.apply(q, k, v, null, Math.pow(dimHead, -0.5), null, probe); // (B, h, T, d)
+            return toOut.forward(ScaledDotProductAttention.mergeHeads(out));
         }
     }
 
@@ -58,12 +63,17 @@ public final class GatedCrossAttentionBlock extends Module {
         this.ffGate = addParameter("ff_gate", 1);
     }
 
+    /** Records the cross-attention probabilities {@code [B, h, T, n]} with {@code probe}, or stops (null). */
+    public void observeAttention(ScaledDotProductAttention.Probe probe) {
+        attn.probe = probe;
+    }
+
     /** {@code x [B, T, dim]} with {@code media [Bm, n, dimVisual]} (rows repeated for beams) → {@code [B, T, dim]}. */
     public NDArray forward(NDArray x, NDArray media) {
         NDArray m = Rows.expandTo(media, x.getShape().get(0), x.getManager());
         NDArray gateA = attnGate.array().get(x.getManager(), new ai.djl.ndarray.index.NDIndex(":")).tanh();
         NDArray gateF = ffGate.array().get(x.getManager(), new ai.djl.ndarray.index.NDIndex(":")).tanh();
-        x = attn.forward(x, m).muli(gateA).addi(x);
-        return ff.forward(x).muli(gateF).addi(x);
+        x = attn.forward(x, m).mul(gateA).add(x);
+        return ff.forward(x).mul(gateF).add(x);
     }
 }

@@ -3,6 +3,7 @@ package org.medvlm.fusion;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import java.util.ArrayList;
 import java.util.List;
 import org.medvlm.layers.LayerNorm;
@@ -11,6 +12,7 @@ import org.medvlm.layers.Module;
 import org.medvlm.layers.ModuleList;
 import org.medvlm.layers.Parameter;
 import org.medvlm.layers.Rows;
+import org.medvlm.layers.ScaledDotProductAttention;
 
 /**
  * OpenFlamingo's PerceiverResampler for one image per sample: learned {@code latents [numLatents, dim]} attend to
@@ -45,9 +47,12 @@ public final class PerceiverResampler extends Module {
         NDArray forward(NDArray media, NDArray latents) {
             NDArray x = normMedia.forward(media); // (B, N, dim)
             NDArray l = normLatents.forward(latents); // (B, n, dim)
-            NDArray q = toQ.forward(l);
+            NDArray q = ScaledDotProductAttention.splitHeads(toQ.forward(l), heads); // (B, h, n, d)
             NDList kv = toKv.forward(x.concat(l, 1)).split(2, 2); // k | v halves of the last axis, as torch.chunk(2, dim=-1)
-            return toOut.forward(Attend.heads(q, kv.get(0), kv.get(1), heads, dimHead));
+            NDArray k = ScaledDotProductAttention.splitHeads(kv.get(0), heads); // (B, h, N + n, d)
+            NDArray v = ScaledDotProductAttention.splitHeads(kv.get(1), heads);
+            NDArray out = ScaledDotProductAttention.apply(q, k, v, null, Math.pow(dimHead, -0.5)); // (B, h, n, d)
+            return toOut.forward(ScaledDotProductAttention.mergeHeads(out));
         }
     }
 
@@ -62,8 +67,8 @@ public final class PerceiverResampler extends Module {
         }
 
         NDArray forward(NDArray media, NDArray latents) {
-            latents = attn.forward(media, latents).addi(latents);
-            return ff.forward(latents).addi(latents);
+            latents = attn.forward(media, latents).add(latents);
+            return ff.forward(latents).add(latents);
         }
     }
 
@@ -86,7 +91,9 @@ public final class PerceiverResampler extends Module {
     public NDArray forward(NDArray media) {
         NDManager m = media.getManager();
         long b = media.getShape().get(0);
-        NDArray l = Rows.expandTo(latents.array().expandDims(0), b, m); // (B, n, dim)
+        // a view owned by the media's manager first: an op on the weight itself would leave its result in the
+        // weights' long-lived manager, one handle per call
+        NDArray l = Rows.expandTo(latents.array().get(m, new NDIndex(":")).expandDims(0), b, m); // (B, n, dim)
         for (int i = 0; i < layers.size(); i++) {
             l = layers.get(i).forward(media, l);
         }

@@ -29,6 +29,16 @@ public enum Activation {
         };
     }
 
+    /** The name HF configs use for it ({@code hidden_act}). */
+    public String configName() {
+        return switch (this) {
+            case GELU -> "gelu";
+            case GELU_TANH -> "gelu_new";
+            case RELU -> "relu";
+            case SILU -> "silu";
+        };
+    }
+
     /** Applies the activation elementwise; the result belongs to {@code x}'s manager. */
     public NDArray apply(NDArray x) {
         return switch (this) {

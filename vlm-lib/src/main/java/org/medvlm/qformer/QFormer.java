@@ -2,19 +2,23 @@ package org.medvlm.qformer;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.function.BiConsumer;
 import java.util.stream.IntStream;
 import org.medvlm.checkpoint.StateDict;
 import org.medvlm.layers.Activation;
-import org.medvlm.layers.ConfigFiles;
+import org.medvlm.layers.ConfigReader;
+import org.medvlm.layers.Dropout;
+import org.medvlm.layers.InitPolicy;
 import org.medvlm.layers.LayerNorm;
 import org.medvlm.layers.Linear;
 import org.medvlm.layers.Module;
 import org.medvlm.layers.ModuleList;
-import org.medvlm.layers.RandomWeights;
+import org.medvlm.layers.ScaledDotProductAttention;
 
 /**
  * Hugging Face's {@code Blip2QFormerModel}, all of it in this file: a LayerNorm on the query
@@ -28,7 +32,7 @@ import org.medvlm.layers.RandomWeights;
  * <p>Shapes with BiomedCLIP and the BLIP-2 defaults: query embeddings [B, 32, 768] and image tokens
  * [B, 197, 768] (so {@code encoder_hidden_size} 768, not HF's EVA default 1408) → [B, 32, 768].
  */
-public final class QFormer extends Module implements AutoCloseable {
+public final class QFormer extends Module {
 
     /**
      * The architecture, as {@code Blip2QFormerConfig}.
@@ -42,10 +46,12 @@ public final class QFormer extends Module implements AutoCloseable {
      * @param layerNormEps LayerNorm epsilon (1e-12, from BERT)
      * @param hiddenAct feed-forward activation ("gelu": exact)
      * @param numQueryTokens learned queries, used by {@link QFormerProjector} (32)
+     * @param hiddenDropoutProb dropout after the query embedding LayerNorm and before each residual LayerNorm (0.1)
+     * @param attentionProbsDropoutProb dropout on the attention probabilities (0.1)
      */
     public record Config(int hiddenSize, int numHiddenLayers, int numAttentionHeads, int intermediateSize,
             int encoderHiddenSize, int crossAttentionFrequency, double layerNormEps, Activation hiddenAct,
-            int numQueryTokens) {
+            int numQueryTokens, double hiddenDropoutProb, double attentionProbsDropoutProb) {
 
         public Config {
             if (hiddenSize <= 0 || numAttentionHeads <= 0 || hiddenSize % numAttentionHeads != 0) {
@@ -56,6 +62,9 @@ public final class QFormer extends Module implements AutoCloseable {
                     || layerNormEps <= 0 || numQueryTokens <= 0) {
                 throw new IllegalArgumentException("Q-Former sizes, cross_attention_frequency and layer_norm_eps must be positive");
             }
+            if (!(hiddenDropoutProb >= 0 && hiddenDropoutProb < 1 && attentionProbsDropoutProb >= 0 && attentionProbsDropoutProb < 1)) {
+                throw new IllegalArgumentException("Q-Former dropout probabilities must be in [0, 1)");
+            }
         }
 
         /** True when layer {@code index} has cross-attention, as HF's {@code layer_idx % frequency == 0}. */
@@ -63,45 +72,64 @@ public final class QFormer extends Module implements AutoCloseable {
             return index % crossAttentionFrequency == 0;
         }
 
+        /** A copy with another number of query tokens (the composite's {@code num_query_tokens}). */
+        public Config withNumQueryTokens(int n) {
+            return new Config(hiddenSize, numHiddenLayers, numAttentionHeads, intermediateSize, encoderHiddenSize,
+                    crossAttentionFrequency, layerNormEps, hiddenAct, n, hiddenDropoutProb, attentionProbsDropoutProb);
+        }
+
+        /** A copy reading image tokens of another width. */
+        public Config withEncoderHiddenSize(int width) {
+            return new Config(hiddenSize, numHiddenLayers, numAttentionHeads, intermediateSize, width,
+                    crossAttentionFrequency, layerNormEps, hiddenAct, numQueryTokens, hiddenDropoutProb, attentionProbsDropoutProb);
+        }
+
         /**
-         * Reads a {@code Blip2QFormerConfig} JSON ({@code model_type: blip_2_qformer}, or the
-         * {@code qformer_config} object of a BLIP-2 config); absent fields take HF's defaults except
-         * {@code encoder_hidden_size}, which must be present.
+         * Reads a {@code Blip2QFormerConfig} ({@code model_type: blip_2_qformer}, or the {@code qformer_config} object
+         * of a BLIP-2 config); absent fields take HF's defaults, and {@code encoder_hidden_size} is {@code visionWidth}
+         * when absent (as {@code Blip2Config} sets it from the vision tower), or required when that is 0.
          */
-        public static Config fromJson(JsonObject c) {
-            if (!c.has("encoder_hidden_size")) {
-                throw new IllegalArgumentException("Q-Former config has no encoder_hidden_size (the vision token width)");
-            }
-            Builder b = builder().setEncoderHiddenSize(c.get("encoder_hidden_size").getAsInt());
-            if (c.has("hidden_size")) {
-                b.optHiddenSize(c.get("hidden_size").getAsInt());
-            }
-            if (c.has("num_hidden_layers")) {
-                b.optNumHiddenLayers(c.get("num_hidden_layers").getAsInt());
-            }
-            if (c.has("num_attention_heads")) {
-                b.optNumAttentionHeads(c.get("num_attention_heads").getAsInt());
-            }
-            if (c.has("intermediate_size")) {
-                b.optIntermediateSize(c.get("intermediate_size").getAsInt());
-            }
-            if (c.has("cross_attention_frequency")) {
-                b.optCrossAttentionFrequency(c.get("cross_attention_frequency").getAsInt());
-            }
-            if (c.has("layer_norm_eps")) {
-                b.optLayerNormEps(c.get("layer_norm_eps").getAsDouble());
-            }
-            if (c.has("hidden_act")) {
-                b.optHiddenAct(Activation.fromConfig(c.get("hidden_act").getAsString()));
-            }
-            if (c.has("position_embedding_type") && !"absolute".equals(c.get("position_embedding_type").getAsString())) {
-                throw new IllegalArgumentException("position_embedding_type '" + c.get("position_embedding_type").getAsString()
-                        + "' is not supported (absolute: the queries carry no positions)");
-            }
-            if (c.has("use_qformer_text_input") && c.get("use_qformer_text_input").getAsBoolean()) {
-                throw new IllegalArgumentException("use_qformer_text_input (InstructBLIP-style text input) is not supported");
-            }
-            return b.build();
+        public static Config fromJson(ConfigReader c, int visionWidth) {
+            Builder b = builder();
+            int encoder = visionWidth > 0 ? c.integer("encoder_hidden_size", visionWidth, 1, ConfigReader.MAX_WIDTH)
+                    : c.requiredInteger("encoder_hidden_size", 1, ConfigReader.MAX_WIDTH);
+            b.setEncoderHiddenSize(encoder)
+                    .optHiddenSize(c.integer("hidden_size", b.hiddenSize, 1, ConfigReader.MAX_WIDTH))
+                    .optNumHiddenLayers(c.integer("num_hidden_layers", b.numHiddenLayers, 0, ConfigReader.MAX_LAYERS))
+                    .optNumAttentionHeads(c.integer("num_attention_heads", b.numAttentionHeads, 1, 4096))
+                    .optIntermediateSize(c.integer("intermediate_size", b.intermediateSize, 1, 8 * ConfigReader.MAX_WIDTH))
+                    .optCrossAttentionFrequency(c.integer("cross_attention_frequency", b.crossAttentionFrequency, 1, ConfigReader.MAX_LAYERS))
+                    .optLayerNormEps(c.number("layer_norm_eps", b.layerNormEps, 0, 1))
+                    .optHiddenAct(Activation.fromConfig(c.string("hidden_act", "gelu")))
+                    .optDropout(c.number("hidden_dropout_prob", b.hiddenDropoutProb, 0, 0.999),
+                            c.number("attention_probs_dropout_prob", b.attentionProbsDropoutProb, 0, 0.999));
+            String position = c.string("position_embedding_type", "absolute");
+            c.require(position.equals("absolute"), "position_embedding_type '" + position
+                    + "' is not supported (absolute: the queries carry no positions)");
+            c.require(!c.bool("use_qformer_text_input", false), "use_qformer_text_input (InstructBLIP-style text input) is not supported");
+            return c.build(b::build);
+        }
+
+        /** As {@link #fromJson(ConfigReader, int)} with {@code encoder_hidden_size} required. */
+        public static Config fromJson(ConfigReader c) {
+            return fromJson(c, 0);
+        }
+
+        /** The config as HF writes {@code Blip2QFormerConfig}. */
+        public JsonObject toJson() {
+            JsonObject o = new JsonObject();
+            o.addProperty("model_type", "blip_2_qformer");
+            o.addProperty("hidden_size", hiddenSize);
+            o.addProperty("num_hidden_layers", numHiddenLayers);
+            o.addProperty("num_attention_heads", numAttentionHeads);
+            o.addProperty("intermediate_size", intermediateSize);
+            o.addProperty("encoder_hidden_size", encoderHiddenSize);
+            o.addProperty("cross_attention_frequency", crossAttentionFrequency);
+            o.addProperty("layer_norm_eps", layerNormEps);
+            o.addProperty("hidden_act", hiddenAct.configName());
+            o.addProperty("hidden_dropout_prob", hiddenDropoutProb);
+            o.addProperty("attention_probs_dropout_prob", attentionProbsDropoutProb);
+            return o;
         }
     }
 
@@ -121,6 +149,8 @@ public final class QFormer extends Module implements AutoCloseable {
         private double layerNormEps = 1e-12;
         private Activation hiddenAct = Activation.GELU;
         private int numQueryTokens = 32;
+        private double hiddenDropoutProb = 0.1;
+        private double attentionProbsDropoutProb = 0.1;
 
         private Builder() {}
 
@@ -170,13 +200,21 @@ public final class QFormer extends Module implements AutoCloseable {
             return this;
         }
 
+        /** Hidden-state and attention-probability dropout (BERT's 0.1 and 0.1). */
+        public Builder optDropout(double hidden, double attention) {
+            this.hiddenDropoutProb = hidden;
+            this.attentionProbsDropoutProb = attention;
+            return this;
+        }
+
         public Config build() {
             if (encoderHiddenSize <= 0) {
                 throw new IllegalArgumentException("setEncoderHiddenSize is required: the width of the vision tokens"
                         + " (768 for BiomedCLIP), got " + encoderHiddenSize);
             }
             return new Config(hiddenSize, numHiddenLayers, numAttentionHeads, intermediateSize, encoderHiddenSize,
-                    crossAttentionFrequency, layerNormEps, hiddenAct, numQueryTokens);
+                    crossAttentionFrequency, layerNormEps, hiddenAct, numQueryTokens, hiddenDropoutProb,
+                    attentionProbsDropoutProb);
         }
     }
 
@@ -185,42 +223,41 @@ public final class QFormer extends Module implements AutoCloseable {
         final Linear query;
         final Linear key;
         final Linear value;
+        final Dropout dropout;
         final int numHeads;
-        final int hidden;
+        ScaledDotProductAttention.Probe probe; // set while an attention map is being recorded
 
         SelfAttention(Config c, int kvWidth) {
             query = addChild("query", new Linear(c.hiddenSize(), c.hiddenSize(), true));
             key = addChild("key", new Linear(kvWidth, c.hiddenSize(), true));
             value = addChild("value", new Linear(kvWidth, c.hiddenSize(), true));
+            dropout = addChild("dropout", new Dropout(c.attentionProbsDropoutProb()));
             numHeads = c.numAttentionHeads();
-            hidden = c.hiddenSize();
         }
 
         NDArray forward(NDArray x, NDArray context) {
-            long b = x.getShape().get(0);
-            long n = x.getShape().get(1);
-            long m = context.getShape().get(1);
-            long hd = hidden / numHeads;
-            NDArray q = query.forward(x).reshape(b, n, numHeads, hd).transpose(0, 2, 1, 3); // (B, nh, N, hd)
-            NDArray k = key.forward(context).reshape(b, m, numHeads, hd).transpose(0, 2, 3, 1); // (B, nh, hd, M)
-            NDArray v = value.forward(context).reshape(b, m, numHeads, hd).transpose(0, 2, 1, 3); // (B, nh, M, hd)
-            NDArray probs = q.matMul(k).div((float) Math.sqrt(hd)).softmax(-1); // (B, nh, N, M)
-            return probs.matMul(v).transpose(0, 2, 1, 3).reshape(b, n, hidden); // (B, N, H)
+            NDArray q = ScaledDotProductAttention.splitHeads(query.forward(x), numHeads); // (B, nh, N, hd)
+            NDArray k = ScaledDotProductAttention.splitHeads(key.forward(context), numHeads); // (B, nh, M, hd)
+            NDArray v = ScaledDotProductAttention.splitHeads(value.forward(context), numHeads); // (B, nh, M, hd)
+            double scale = 1.0 / Math.sqrt(q.getShape().get(3));
+            return ScaledDotProductAttention.mergeHeads(ScaledDotProductAttention.apply(q, k, v, null, scale, dropout, probe));
         }
     }
 
-    /** BERT's post-LN residual: {@code LayerNorm(dense(x) + input)}. */
+    /** BERT's post-LN residual: {@code LayerNorm(dropout(dense(x)) + input)}. */
     static final class Output extends Module {
         final Linear dense;
         final LayerNorm layerNorm;
+        final Dropout dropout;
 
         Output(Config c, long inWidth) {
             dense = addChild("dense", new Linear(inWidth, c.hiddenSize(), true));
             layerNorm = addChild("LayerNorm", new LayerNorm(c.hiddenSize(), c.layerNormEps()));
+            dropout = addChild("dropout", new Dropout(c.hiddenDropoutProb()));
         }
 
         NDArray forward(NDArray x, NDArray input) {
-            return layerNorm.forward(dense.forward(x).add(input));
+            return layerNorm.forward(dropout.forward(dense.forward(x)).add(input));
         }
     }
 
@@ -285,46 +322,60 @@ public final class QFormer extends Module implements AutoCloseable {
 
     private final Config config;
     private final LayerNorm layernorm;
+    private final Dropout dropout;
     private final ModuleList<Layer> layer;
 
     /** An unloaded Q-Former under HF's {@code Blip2QFormerModel} keys ({@code layernorm.*}, {@code encoder.layer.N.*}). */
     public QFormer(Config c) {
         this.config = c;
         layernorm = addChild("layernorm", new LayerNorm(c.hiddenSize(), c.layerNormEps()));
+        dropout = addChild("dropout", new Dropout(c.hiddenDropoutProb()));
         layer = addChild("encoder", new Encoder(c)).layer;
-    }
-
-    /** A Q-Former with random weights ({@link RandomWeights}), owned by a sub-manager of {@code parent}. */
-    public static QFormer random(Config config, NDManager parent, long seed) {
-        QFormer q = new QFormer(config);
-        q.randomOwned(parent, seed);
-        return q;
     }
 
     /**
      * A Q-Former with the weights of a saved {@code Blip2QFormerModel} (keys {@code layernorm.*},
-     * {@code encoder.layer.N.*}) as float32, owned by a sub-manager of {@code parent}; for a whole BLIP-2
-     * checkpoint use {@link QFormerProjector#load}.
+     * {@code encoder.layer.N.*}) in the compute type {@code dtype}, as arrays of {@code manager}; for a whole BLIP-2
+     * checkpoint use {@link QFormerProjector}.
      */
-    public static QFormer load(Config config, StateDict weights, NDManager parent) {
+    public static QFormer load(Config config, StateDict weights, NDManager manager, DataType dtype) {
         QFormer q = new QFormer(config);
-        q.loadOwned(weights, parent);
+        q.load(weights, manager, dtype);
         return q;
     }
 
     /**
      * The Q-Former in a folder: {@code config.json} ({@code model_type: blip_2_qformer}) and its
-     * safetensors, as {@code Blip2QFormerModel.save_pretrained} writes them.
+     * safetensors, as {@code Blip2QFormerModel.save_pretrained} writes them (float32 arrays of {@code manager}).
      */
-    public static QFormer fromDirectory(Path dir, NDManager parent) throws IOException {
-        JsonObject json = ConfigFiles.readObject(dir.resolve("config.json"));
+    public static QFormer fromDirectory(Path dir, NDManager manager) throws IOException {
+        Config config = Config.fromJson(ConfigReader.read(dir.resolve("config.json")));
         try (StateDict weights = StateDict.open(dir)) {
-            return load(Config.fromJson(json), weights, parent);
+            return load(config, weights, manager, DataType.FLOAT32);
         }
+    }
+
+    /** HF's {@code Blip2PreTrainedModel._init_weights}: N(0, 0.02²) weights, zero biases, LayerNorm 1/0. */
+    public static InitPolicy initPolicy() {
+        return InitPolicy.huggingFace(0.02);
     }
 
     public Config config() {
         return config;
+    }
+
+    /**
+     * Records the cross-attention probabilities {@code [B, nh, Q, N]} of every layer that has cross-attention with
+     * {@code probe} (layer index, probs) until called with null; for attention maps.
+     */
+    public void observeCrossAttention(BiConsumer<Integer, NDArray> probe) {
+        for (int i = 0; i < layer.size(); i++) {
+            Layer l = layer.get(i);
+            if (l.crossattention != null) {
+                int index = i;
+                l.crossattention.attention.probe = probe == null ? null : probs -> probe.accept(index, probs);
+            }
+        }
     }
 
     /**
@@ -341,7 +392,7 @@ public final class QFormer extends Module implements AutoCloseable {
             throw new IllegalArgumentException("encoder_hidden_states of shape " + e + " do not fit: expected [" + q.get(0)
                     + ", N, " + config.encoderHiddenSize() + "]");
         }
-        NDArray x = layernorm.forward(queryEmbeds);
+        NDArray x = dropout.forward(layernorm.forward(queryEmbeds));
         for (int i = 0; i < layer.size(); i++) {
             x = layer.get(i).forward(x, imageTokens);
         }

@@ -3,41 +3,46 @@ package org.medvlm.vision;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import com.google.gson.JsonElement;
+import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.function.UnaryOperator;
 import java.util.stream.IntStream;
 import org.medvlm.checkpoint.StateDict;
 import org.medvlm.layers.Activation;
-import org.medvlm.layers.ConfigFiles;
+import org.medvlm.layers.ConfigReader;
 import org.medvlm.layers.Conv2d;
+import org.medvlm.layers.Dropout;
+import org.medvlm.layers.InitPolicy;
 import org.medvlm.layers.LayerNorm;
 import org.medvlm.layers.Linear;
 import org.medvlm.layers.Module;
 import org.medvlm.layers.ModuleList;
 import org.medvlm.layers.Parameter;
-import org.medvlm.layers.RandomWeights;
-import org.medvlm.layers.StateDictMismatchException;
 import org.medvlm.layers.Rows;
+import org.medvlm.layers.ScaledDotProductAttention;
 
 /**
- * timm's {@code VisionTransformer}, all of it in this file: patch embedding (a stride-p convolution),
- * class token, learned position embeddings over class token + patches, pre-norm blocks of fused-qkv
- * attention and an exact-GELU MLP, then the final LayerNorm. Parameter names are timm's state-dict
- * keys ({@code patch_embed.proj.weight}, {@code blocks.3.attn.qkv.weight}, {@code norm.bias}); load
+ * timm's {@code VisionTransformer}, all of it in this file: patch embedding (a stride-p convolution, optionally after
+ * a small convolutional stem as in timm's hybrid models), class token, learned position embeddings over class token +
+ * patches, pre-norm blocks of fused-qkv attention and an exact-GELU MLP, then the final LayerNorm. Parameter names are
+ * timm's state-dict keys ({@code patch_embed.proj.weight}, {@code blocks.3.attn.qkv.weight}, {@code norm.bias}); load
  * BiomedCLIP's open_clip files through {@link BiomedClipKeys#toTimm}.
  *
- * <p>Build it unloaded with {@code new VisionTransformer(config)} and call {@link #loadStateDict}, or use
- * {@link #load}/{@link #fromDirectory}/{@link #random}, which own the arrays and free them on {@link #close}.
+ * <p>Build it unloaded with {@code new VisionTransformer(config)} and {@link #load} or {@link #initialize} it, or use
+ * the static {@link #load(Config, StateDict, NDManager, DataType)} and {@link #fromDirectory}; the arrays belong to the
+ * manager passed in.
  *
  * <p>Shapes for ViT-B/16 at 224: pixels [B, 3, 224, 224] → {@link #forwardFeatures} [B, 197, 768]
  * (class token first, then 14×14 patches) → {@link #pool} [B, 768].
  */
-public final class VisionTransformer extends Module implements AutoCloseable {
+public final class VisionTransformer extends Module {
 
     /** How {@link #pool} reduces the tokens, as timm's {@code global_pool}. */
     public enum GlobalPool {
@@ -51,7 +56,7 @@ public final class VisionTransformer extends Module implements AutoCloseable {
      * The architecture, as timm's constructor arguments; defaults are BiomedCLIP's ViT-B/16.
      *
      * @param imgSize input height and width (224)
-     * @param patchSize patch height and width (16)
+     * @param patchSize token spacing in input pixels (16): the patch side, or the stem's stride times the projection's
      * @param inChans input channels (3)
      * @param embedDim token width (768)
      * @param depth number of blocks (12)
@@ -65,12 +70,19 @@ public final class VisionTransformer extends Module implements AutoCloseable {
      *     CLIP-style towers set it)
      * @param initValues LayerScale init; non-null adds {@code ls1.gamma}/{@code ls2.gamma} per block (null)
      * @param numClasses classifier width; 0 means no {@code head} (BiomedCLIP's trunk has none)
+     * @param convStemChannels a hybrid's stem: 3×3 stride-2 convolutions to these widths, each followed by GELU, before
+     *     the patch projection ({@code patch_embed.backbone.{0,2,..}}); empty for a plain ViT
+     * @param dropRate timm's {@code drop_rate}: dropout after the position embedding ({@code pos_drop}) (0)
+     * @param projDropRate timm's {@code proj_drop_rate}: dropout after {@code attn.proj} and in the MLP (0)
+     * @param attnDropRate timm's {@code attn_drop_rate}: dropout on the attention probabilities (0)
      */
     public record Config(int imgSize, int patchSize, int inChans, int embedDim, int depth, int numHeads,
             double mlpRatio, boolean qkvBias, double layerNormEps, boolean classToken, GlobalPool globalPool,
-            boolean preNorm, Double initValues, int numClasses) {
+            boolean preNorm, Double initValues, int numClasses, List<Integer> convStemChannels, double dropRate,
+            double projDropRate, double attnDropRate) {
 
         public Config {
+            convStemChannels = List.copyOf(convStemChannels);
             require(imgSize > 0 && patchSize > 0 && imgSize % patchSize == 0,
                     "img_size " + imgSize + " must be a positive multiple of patch_size " + patchSize);
             require(embedDim > 0 && numHeads > 0 && embedDim % numHeads == 0,
@@ -78,6 +90,19 @@ public final class VisionTransformer extends Module implements AutoCloseable {
             require(depth >= 0 && inChans > 0 && mlpRatio > 0 && layerNormEps > 0 && numClasses >= 0,
                     "depth, in_chans, mlp_ratio, layer_norm_eps and num_classes must be positive");
             require(classToken || globalPool != GlobalPool.TOKEN, "global_pool 'token' needs class_token");
+            int stride = 1 << convStemChannels.size();
+            require(convStemChannels.size() <= 8 && patchSize % stride == 0, "patch_size " + patchSize
+                    + " must be a multiple of the conv stem's stride " + stride);
+            require(dropRate >= 0 && dropRate < 1 && projDropRate >= 0 && projDropRate < 1 && attnDropRate >= 0
+                    && attnDropRate < 1, "dropout rates must be in [0, 1)");
+        }
+
+        /** A plain ViT without stem or dropout. */
+        public Config(int imgSize, int patchSize, int inChans, int embedDim, int depth, int numHeads, double mlpRatio,
+                boolean qkvBias, double layerNormEps, boolean classToken, GlobalPool globalPool, boolean preNorm,
+                Double initValues, int numClasses) {
+            this(imgSize, patchSize, inChans, embedDim, depth, numHeads, mlpRatio, qkvBias, layerNormEps, classToken,
+                    globalPool, preNorm, initValues, numClasses, List.of(), 0, 0, 0);
         }
 
         /** BiomedCLIP's vision trunk: timm {@code vit_base_patch16_224}, no classifier. */
@@ -86,39 +111,85 @@ public final class VisionTransformer extends Module implements AutoCloseable {
         }
 
         /**
-         * Reads a {@code model_type: timm_vit} config.json (timm's argument names: {@code img_size},
-         * {@code patch_size}, {@code embed_dim}, {@code depth}, {@code num_heads}, {@code mlp_ratio},
-         * {@code qkv_bias}, {@code layer_norm_eps}, {@code class_token}, and optionally {@code in_chans},
-         * {@code global_pool}, {@code pre_norm}, {@code init_values}, {@code num_classes}); absent fields
-         * take timm's defaults.
+         * Reads a {@code model_type: timm_vit} config (timm's argument names: {@code img_size}, {@code patch_size},
+         * {@code embed_dim}, {@code depth}, {@code num_heads}, {@code mlp_ratio}, {@code qkv_bias},
+         * {@code layer_norm_eps}, {@code class_token}, and optionally {@code in_chans}, {@code global_pool},
+         * {@code pre_norm}, {@code init_values}, {@code num_classes}, {@code conv_stem_channels}, {@code drop_rate},
+         * {@code proj_drop_rate}, {@code attn_drop_rate}); absent fields take timm's defaults.
          */
-        public static Config fromJson(JsonObject c) {
+        public static Config fromJson(ConfigReader c) {
             Config d = vitBasePatch16_224();
-            String pool = str(c, "global_pool", null);
-            boolean classToken = bool(c, "class_token", true);
-            GlobalPool gp;
-            if (pool == null) {
-                gp = classToken ? GlobalPool.TOKEN : GlobalPool.AVG;
-            } else {
-                gp = switch (pool.toLowerCase(Locale.ROOT)) {
-                    case "token" -> GlobalPool.TOKEN;
-                    case "avg" -> GlobalPool.AVG;
-                    default -> throw new IllegalArgumentException("global_pool '" + pool + "' is not supported (token, avg)");
-                };
+            boolean classToken = c.bool("class_token", true);
+            String pool = c.string("global_pool", classToken ? "token" : "avg");
+            GlobalPool gp = switch (pool.toLowerCase(Locale.ROOT)) {
+                case "token" -> GlobalPool.TOKEN;
+                case "avg" -> GlobalPool.AVG;
+                default -> throw new IllegalArgumentException(c.where() + ": global_pool '" + pool + "' is not supported (token, avg)");
+            };
+            int[] size = c.isList("img_size") ? c.integers("img_size", 1, 1 << 14, 2) : new int[0];
+            if (size.length == 2) {
+                c.require(size[0] == size[1], "img_size " + size[0] + "x" + size[1] + " is not square; only square inputs are supported");
             }
-            return new Config(square(c, "img_size", d.imgSize()), square(c, "patch_size", d.patchSize()),
-                    integer(c, "in_chans", d.inChans()), integer(c, "embed_dim", d.embedDim()),
-                    integer(c, "depth", d.depth()), integer(c, "num_heads", d.numHeads()),
-                    number(c, "mlp_ratio", d.mlpRatio()), bool(c, "qkv_bias", d.qkvBias()),
-                    number(c, "layer_norm_eps", d.layerNormEps()), classToken, gp, bool(c, "pre_norm", false),
-                    c.has("init_values") && !c.get("init_values").isJsonNull() ? c.get("init_values").getAsDouble() : null,
-                    integer(c, "num_classes", 0));
+            int[] patch = c.isList("patch_size") ? c.integers("patch_size", 1, 1 << 14, 2) : new int[0];
+            if (patch.length == 2) {
+                c.require(patch[0] == patch[1], "patch_size is not square; only square patches are supported");
+            }
+            List<Integer> stem = new ArrayList<>();
+            for (int ch : c.integers("conv_stem_channels", 1, ConfigReader.MAX_WIDTH, 8)) {
+                stem.add(ch);
+            }
+            return c.build(() -> new Config(c.integer("img_size", d.imgSize(), 1, 1 << 14), c.integer("patch_size", d.patchSize(), 1, 1 << 14),
+                    c.integer("in_chans", d.inChans(), 1, 64), c.integer("embed_dim", d.embedDim(), 1, ConfigReader.MAX_WIDTH),
+                    c.integer("depth", d.depth(), 0, ConfigReader.MAX_LAYERS), c.integer("num_heads", d.numHeads(), 1, 4096),
+                    c.number("mlp_ratio", d.mlpRatio(), 1e-3, 64), c.bool("qkv_bias", d.qkvBias()),
+                    c.number("layer_norm_eps", d.layerNormEps(), 0, 1), classToken, gp, c.bool("pre_norm", false),
+                    c.has("init_values") ? c.number("init_values", 0, -1e6, 1e6) : null,
+                    c.integer("num_classes", 0, 0, 1 << 20), stem, c.number("drop_rate", 0, 0, 0.999),
+                    c.number("proj_drop_rate", 0, 0, 0.999), c.number("attn_drop_rate", 0, 0, 0.999)));
+        }
+
+        /** The config as a {@code model_type: timm_vit} config.json. */
+        public JsonObject toJson() {
+            JsonObject o = new JsonObject();
+            o.addProperty("model_type", "timm_vit");
+            o.addProperty("img_size", imgSize);
+            o.addProperty("patch_size", patchSize);
+            o.addProperty("in_chans", inChans);
+            o.addProperty("embed_dim", embedDim);
+            o.addProperty("depth", depth);
+            o.addProperty("num_heads", numHeads);
+            o.addProperty("mlp_ratio", mlpRatio);
+            o.addProperty("qkv_bias", qkvBias);
+            o.addProperty("layer_norm_eps", layerNormEps);
+            o.addProperty("class_token", classToken);
+            o.addProperty("global_pool", globalPool.name().toLowerCase(Locale.ROOT));
+            o.addProperty("pre_norm", preNorm);
+            if (initValues != null) {
+                o.addProperty("init_values", initValues);
+            }
+            o.addProperty("num_classes", numClasses);
+            if (!convStemChannels.isEmpty()) {
+                JsonArray a = new JsonArray();
+                convStemChannels.forEach(a::add);
+                o.add("conv_stem_channels", a);
+            }
+            o.addProperty("drop_rate", dropRate);
+            o.addProperty("proj_drop_rate", projDropRate);
+            o.addProperty("attn_drop_rate", attnDropRate);
+            return o;
         }
 
         /** A copy with another depth (for tests and small models). */
         public Config withDepth(int newDepth) {
-            return new Config(imgSize, patchSize, inChans, embedDim, newDepth, numHeads, mlpRatio, qkvBias,
-                    layerNormEps, classToken, globalPool, preNorm, initValues, numClasses);
+            return new Config(imgSize, patchSize, inChans, embedDim, newDepth, numHeads, mlpRatio, qkvBias, layerNormEps,
+                    classToken, globalPool, preNorm, initValues, numClasses, convStemChannels, dropRate, projDropRate,
+                    attnDropRate);
+        }
+
+        /** A copy with a classifier of {@code n} classes (0: none). */
+        public Config withNumClasses(int n) {
+            return new Config(imgSize, patchSize, inChans, embedDim, depth, numHeads, mlpRatio, qkvBias, layerNormEps,
+                    classToken, globalPool, preNorm, initValues, n, convStemChannels, dropRate, projDropRate, attnDropRate);
         }
 
         /** Patches per side. */
@@ -141,51 +212,52 @@ public final class VisionTransformer extends Module implements AutoCloseable {
                 throw new IllegalArgumentException(message);
             }
         }
+    }
 
-        private static int square(JsonObject c, String name, int fallback) {
-            JsonElement e = c.get(name);
-            if (e == null || e.isJsonNull()) {
-                return fallback;
+    /**
+     * A hybrid's convolutional stem, timm-style {@code nn.Sequential(Conv2d, GELU, Conv2d, GELU, ...)}: each 3×3
+     * convolution halves the resolution; the GELUs have no parameters, so the keys are {@code 0, 2, 4, ...}.
+     */
+    static final class ConvStem extends Module {
+        final List<Conv2d> convs = new ArrayList<>();
+
+        ConvStem(Config c) {
+            long in = c.inChans();
+            for (int i = 0; i < c.convStemChannels().size(); i++) {
+                int out = c.convStemChannels().get(i);
+                convs.add(addChild(Integer.toString(2 * i), new Conv2d(in, out, 3, 2, 1, true)));
+                in = out;
             }
-            if (e.isJsonArray()) {
-                int h = e.getAsJsonArray().get(0).getAsInt();
-                int w = e.getAsJsonArray().get(e.getAsJsonArray().size() - 1).getAsInt();
-                require(h == w, name + " " + e + " is not square; only square inputs are supported");
-                return h;
+        }
+
+        NDArray forward(NDArray x) {
+            for (Conv2d conv : convs) {
+                x = Activation.GELU.apply(conv.forward(x));
             }
-            return e.getAsInt();
-        }
-
-        private static int integer(JsonObject c, String name, int fallback) {
-            return c.has(name) && !c.get(name).isJsonNull() ? c.get(name).getAsInt() : fallback;
-        }
-
-        private static double number(JsonObject c, String name, double fallback) {
-            return c.has(name) && !c.get(name).isJsonNull() ? c.get(name).getAsDouble() : fallback;
-        }
-
-        private static boolean bool(JsonObject c, String name, boolean fallback) {
-            return c.has(name) && !c.get(name).isJsonNull() ? c.get(name).getAsBoolean() : fallback;
-        }
-
-        private static String str(JsonObject c, String name, String fallback) {
-            return c.has(name) && !c.get(name).isJsonNull() ? c.get(name).getAsString() : fallback;
+            return x;
         }
     }
 
-    /** timm's {@code PatchEmbed}: a stride-p convolution {@code proj}, then the patches flattened to tokens. */
+    /**
+     * timm's {@code PatchEmbed} (or {@code HybridEmbed} with a stem as {@code backbone}): a stride-k convolution
+     * {@code proj} over the pixels or the stem's feature map, then the patches flattened to tokens.
+     */
     static final class PatchEmbed extends Module {
+        final ConvStem backbone; // null for a plain ViT
         final Conv2d proj;
 
         PatchEmbed(Config c) {
+            List<Integer> stem = c.convStemChannels();
+            backbone = stem.isEmpty() ? null : addChild("backbone", new ConvStem(c));
+            long in = stem.isEmpty() ? c.inChans() : stem.get(stem.size() - 1);
+            int kernel = c.patchSize() >> stem.size();
             // CLIP-style towers (pre_norm) have no bias here: norm_pre follows at once
-            proj = addChild("proj", new Conv2d(c.inChans(), c.embedDim(), c.patchSize(), c.patchSize(), !c.preNorm()));
+            proj = addChild("proj", new Conv2d(in, c.embedDim(), kernel, kernel, !c.preNorm()));
         }
 
         NDArray forward(NDArray pixels) {
-            Shape s = pixels.getShape();
-            NDArray x = proj.forward(pixels); // (B, D, gh, gw)
-            return x.reshape(s.get(0), x.getShape().get(1), -1).transpose(0, 2, 1); // (B, gh*gw, D)
+            NDArray x = proj.forward(backbone == null ? pixels : backbone.forward(pixels)); // (B, D, gh, gw)
+            return x.reshape(pixels.getShape().get(0), x.getShape().get(1), -1).transpose(0, 2, 1); // (B, gh*gw, D)
         }
     }
 
@@ -195,12 +267,17 @@ public final class VisionTransformer extends Module implements AutoCloseable {
      */
     static final class Attention extends Module {
         final Linear qkv;
+        final Dropout attnDrop;
         final Linear proj;
+        final Dropout projDrop;
         final int numHeads;
+        ScaledDotProductAttention.Probe probe; // set while an attention map is being recorded
 
         Attention(Config c) {
             qkv = addChild("qkv", new Linear(c.embedDim(), 3L * c.embedDim(), c.qkvBias()));
+            attnDrop = addChild("attn_drop", new Dropout(c.attnDropRate()));
             proj = addChild("proj", new Linear(c.embedDim(), c.embedDim(), true));
+            projDrop = addChild("proj_drop", new Dropout(c.projDropRate()));
             numHeads = c.numHeads();
         }
 
@@ -208,30 +285,30 @@ public final class VisionTransformer extends Module implements AutoCloseable {
             Shape s = x.getShape();
             long b = s.get(0);
             long n = s.get(1);
-            long dim = s.get(2);
-            long hd = dim / numHeads;
+            long hd = s.get(2) / numHeads;
             NDArray qkvOut = qkv.forward(x).reshape(b, n, 3, numHeads, hd).transpose(2, 0, 3, 1, 4); // (3, B, nh, N, hd)
-            NDArray q = qkvOut.get(0); // (B, nh, N, hd)
-            NDArray k = qkvOut.get(1);
-            NDArray v = qkvOut.get(2);
-            NDArray attn = q.matMul(k.transpose(0, 1, 3, 2)).mul((float) (1.0 / Math.sqrt(hd))).softmax(-1); // (B, nh, N, N)
-            NDArray out = attn.matMul(v).transpose(0, 2, 1, 3).reshape(b, n, dim); // (B, N, C)
-            return proj.forward(out);
+            NDArray out = ScaledDotProductAttention.apply(qkvOut.get(0), qkvOut.get(1), qkvOut.get(2), null,
+                    1.0 / Math.sqrt(hd), attnDrop, probe); // (B, nh, N, hd)
+            return projDrop.forward(proj.forward(ScaledDotProductAttention.mergeHeads(out))); // (B, N, C)
         }
     }
 
-    /** fc1 → exact GELU → fc2. */
+    /** timm's {@code Mlp}: fc1 → exact GELU → drop1 → fc2 → drop2. */
     static final class Mlp extends Module {
         final Linear fc1;
+        final Dropout drop1;
         final Linear fc2;
+        final Dropout drop2;
 
         Mlp(Config c) {
             fc1 = addChild("fc1", new Linear(c.embedDim(), c.mlpHidden(), true));
+            drop1 = addChild("drop1", new Dropout(c.projDropRate()));
             fc2 = addChild("fc2", new Linear(c.mlpHidden(), c.embedDim(), true));
+            drop2 = addChild("drop2", new Dropout(c.projDropRate()));
         }
 
         NDArray forward(NDArray x) {
-            return fc2.forward(Activation.GELU.apply(fc1.forward(x)));
+            return drop2.forward(fc2.forward(drop1.forward(Activation.GELU.apply(fc1.forward(x)))));
         }
     }
 
@@ -279,10 +356,12 @@ public final class VisionTransformer extends Module implements AutoCloseable {
     private final Parameter clsToken; // [1, 1, D], absent without a class token
     private final Parameter posEmbed; // [1, numTokens, D]
     private final PatchEmbed patchEmbed;
+    private final Dropout posDrop;
     private final UnaryOperator<NDArray> normPre;
     private final ModuleList<Block> blocks;
     private final UnaryOperator<NDArray> norm; // identity when pooling by average (timm moves it to fc_norm)
     private final LayerNorm fcNorm; // only when pooling by average
+    private final Dropout headDrop;
     private final Linear head; // only with num_classes > 0
 
     /**
@@ -295,42 +374,61 @@ public final class VisionTransformer extends Module implements AutoCloseable {
         clsToken = c.classToken() ? addParameter("cls_token", 1, 1, d) : null;
         posEmbed = addParameter("pos_embed", 1, c.numTokens(), d);
         patchEmbed = addChild("patch_embed", new PatchEmbed(c));
+        posDrop = addChild("pos_drop", new Dropout(c.dropRate()));
         normPre = c.preNorm() ? addChild("norm_pre", new LayerNorm(d, c.layerNormEps()))::forward : UnaryOperator.identity();
         blocks = addChild("blocks", new ModuleList<>(IntStream.range(0, c.depth()).mapToObj(i -> new Block(c)).toList()));
         boolean avg = c.globalPool() == GlobalPool.AVG;
         norm = avg ? UnaryOperator.identity() : addChild("norm", new LayerNorm(d, c.layerNormEps()))::forward;
         fcNorm = avg ? addChild("fc_norm", new LayerNorm(d, c.layerNormEps())) : null;
+        headDrop = addChild("head_drop", new Dropout(c.dropRate()));
         head = c.numClasses() > 0 ? addChild("head", new Linear(d, c.numClasses(), true)) : null;
     }
 
-    /** A model with random weights ({@link RandomWeights}), owned by a sub-manager of {@code parent}. */
-    public static VisionTransformer random(Config config, NDManager parent, long seed) {
-        VisionTransformer vit = new VisionTransformer(config);
-        vit.randomOwned(parent, seed);
-        return vit;
-    }
-
     /**
-     * The model with weights from {@code weights} (timm names; wrap open_clip files with
-     * {@link BiomedClipKeys#toTimm}) as float32, owned by a sub-manager of {@code parent}. Fails with a
-     * {@link org.medvlm.layers.StateDictMismatchException} naming the keys when the checkpoint lacks any,
+     * The model with weights from {@code weights} (timm names; wrap open_clip files with {@link BiomedClipKeys#toTimm})
+     * in the compute type {@code dtype}, as arrays of {@code manager}. Fails with a
+     * {@link org.medvlm.checkpoint.StateDictMismatchException} naming the checkpoint and the keys when it lacks any,
      * holds others, or has a tensor of another shape.
      */
-    public static VisionTransformer load(Config config, StateDict weights, NDManager parent) {
+    public static VisionTransformer load(Config config, StateDict weights, NDManager manager, DataType dtype) {
         VisionTransformer vit = new VisionTransformer(config);
-        vit.loadOwned(weights, parent);
+        vit.load(weights, manager, dtype);
         return vit;
     }
 
     /**
-     * The model in a folder: {@code config.json} ({@code model_type: timm_vit}) and
-     * {@code model.safetensors} or a sharded index, in timm or open_clip (BiomedCLIP) names.
+     * The model in a folder: {@code config.json} ({@code model_type: timm_vit}) and {@code model.safetensors} or a
+     * sharded index, in timm or open_clip (BiomedCLIP) names, as float32 arrays of {@code manager}.
      */
-    public static VisionTransformer fromDirectory(Path dir, NDManager parent) throws IOException {
-        JsonObject json = ConfigFiles.readObject(dir.resolve("config.json"));
+    public static VisionTransformer fromDirectory(Path dir, NDManager manager) throws IOException {
+        Config config = Config.fromJson(ConfigReader.read(dir.resolve("config.json")));
         try (StateDict weights = StateDict.open(dir)) {
-            return load(Config.fromJson(json), BiomedClipKeys.toTimm(weights), parent);
+            return load(config, BiomedClipKeys.toTimm(weights), manager, DataType.FLOAT32);
         }
+    }
+
+    /**
+     * timm's {@code init_weights_vit_timm}: Linear weights truncated N(0, 0.02²) and zero biases, {@code pos_embed}
+     * truncated N(0, 0.02²), {@code cls_token} N(0, 1e-12), LayerNorm 1/0, LayerScale at {@code init_values}; the
+     * convolutions keep PyTorch's defaults (kaiming-uniform), as timm leaves them.
+     */
+    public InitPolicy initPolicy() {
+        InitPolicy torch = InitPolicy.torchDefaults();
+        return (key, p, owner, init) -> {
+            if (key.equals("cls_token")) {
+                return init.normal(1e-6);
+            }
+            if (key.equals("pos_embed")) {
+                return init.truncNormal(0.02);
+            }
+            if (owner instanceof LayerScale) {
+                return init.constant(config.initValues());
+            }
+            if (owner instanceof Linear) {
+                return p.name().equals("bias") ? init.zeros() : init.truncNormal(0.02);
+            }
+            return torch.draw(key, p, owner, init);
+        };
     }
 
     public Config config() {
@@ -353,7 +451,7 @@ public final class VisionTransformer extends Module implements AutoCloseable {
             NDArray cls = Rows.expandTo(clsToken.array(), s.get(0), pixels.getManager()); // (B, 1, D)
             x = cls.concat(x, 1); // (B, 1 + gh*gw, D)
         }
-        x = normPre.apply(x.add(posEmbed.array()));
+        x = normPre.apply(posDrop.forward(x.add(posEmbed.array())));
         for (int i = 0; i < blocks.size(); i++) {
             x = blocks.get(i).forward(x);
         }
@@ -383,7 +481,18 @@ public final class VisionTransformer extends Module implements AutoCloseable {
         if (head == null) {
             throw new IllegalStateException("this ViT has no classifier head (num_classes 0)");
         }
-        return head.forward(pooled);
+        return head.forward(headDrop.forward(pooled));
+    }
+
+    /**
+     * Records every block's attention probabilities {@code [B, nh, N, N]} with {@code probe} (block index, probs) until
+     * called with null; for attention maps. Not thread-safe: one recording at a time.
+     */
+    public void observeAttention(java.util.function.BiConsumer<Integer, NDArray> probe) {
+        for (int i = 0; i < blocks.size(); i++) {
+            int layer = i;
+            blocks.get(i).attn.probe = probe == null ? null : probs -> probe.accept(layer, probs);
+        }
     }
 
     /**

@@ -1,30 +1,18 @@
 package org.medvlm.vlm;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.function.UnaryOperator;
 import org.medvlm.bloom.Bloom;
-import org.medvlm.bloom.BloomConfig;
 import org.medvlm.bloom.BloomLm;
 import org.medvlm.checkpoint.SafetensorsWriter;
 import org.medvlm.checkpoint.StateDict;
@@ -32,16 +20,17 @@ import org.medvlm.fusion.FlamingoFusion;
 import org.medvlm.generate.CausalLm;
 import org.medvlm.generate.GenerationConfig;
 import org.medvlm.generate.Generator;
-import org.medvlm.layers.RandomWeights;
-import org.medvlm.qformer.QFormer;
+import org.medvlm.layers.Autograd;
+import org.medvlm.layers.InitPolicy;
+import org.medvlm.layers.Losses;
+import org.medvlm.layers.Module;
 import org.medvlm.qformer.QFormerProjector;
-import org.medvlm.vision.BiomedClipKeys;
 import org.medvlm.vision.Preprocess;
 import org.medvlm.vision.VisionTransformer;
 
 /**
- * The medical VLM: a ViT reads the image, a fusion turns its tokens into something BLOOM can use, and
- * BLOOM answers the question put into the prompt template. Two fusions, chosen in {@code config.json}:
+ * The medical VLM as one {@link Module}: a ViT reads the image, a fusion turns its tokens into something BLOOM can use,
+ * and BLOOM answers the question put into the prompt template. Two fusions, chosen in {@code config.json}:
  * <ul>
  *   <li>{@link Fusion#QFORMER} (BLIP-2): {@code query_tokens} [1, Q, hq] attend to the image tokens in the
  *       {@code qformer}; {@code language_projection} maps them to BLOOM's width and they are put before the
@@ -49,10 +38,14 @@ import org.medvlm.vision.VisionTransformer;
  *   <li>{@link Fusion#GATED} (Flamingo): a {@code perceiver} resamples the image tokens to latents, and
  *       tanh-gated cross-attention blocks before BLOOM's layers read them; the prompt alone is the input.</li>
  * </ul>
- * Checkpoint keys are the composite's, as Hugging Face's {@code Blip2ForConditionalGeneration} names
- * them: {@code vision_model.*} (timm names), {@code query_tokens}, {@code qformer.*},
- * {@code language_projection.*}, {@code language_model.*} (BLOOM names, with or without
- * {@code transformer.}); the gated fusion adds {@code perceiver.*} and {@code gated_cross_attn_layers.*}.
+ * Its keys are the composite checkpoint's, as Hugging Face's {@code Blip2ForConditionalGeneration} names them:
+ * {@code vision_model.*} (timm names), {@code query_tokens}, {@code qformer.*}, {@code language_projection.*},
+ * {@code language_model.*} (BLOOM names); the gated fusion has {@code perceiver.*} and
+ * {@code gated_cross_attn_layers.*} instead. {@link #stateDict()} writes exactly the keys {@link #load} reads.
+ *
+ * <p>The model owns one {@link NDManager} (every weight) and its tokenizer; {@link #close} frees both. Each call runs
+ * its activations in a sub-manager. Training uses {@link #forward(Batch)} (HF's training forward: loss on the answer
+ * tokens only); decoding ({@link #ask}) always runs in evaluation mode without recording gradients.
  *
  * <pre>{@code
  * try (VisionLanguageModel vlm = VisionLanguageModel.builtin()) {
@@ -60,215 +53,205 @@ import org.medvlm.vision.VisionTransformer;
  * }
  * }</pre>
  */
-public final class VisionLanguageModel implements AutoCloseable {
-    private static final long VISION_SEED = 11;
-    private static final long FUSION_SEED = 12;
-    private static final long TEXT_SEED = 13;
-
-    private final VlmConfig config;
+public final class VisionLanguageModel extends Module implements AutoCloseable {
+    private VlmConfig config; // changes with addLora / mergeLora
     private final NDManager manager;
     private final Tokenizer tokenizer;
     private final Preprocess preprocess;
-    private final VisionTransformer vision;
-    private final QFormerProjector projector; // QFORMER fusion, else null
-    private final FlamingoFusion flamingo; // GATED fusion, else null
-    private final Bloom bloom;
+    private final VisionTransformer visionModel;
+    private final QFormerProjector bridge; // QFORMER: query_tokens, qformer, language_projection (inline keys)
+    private final FlamingoFusion flamingo; // GATED: perceiver, gated_cross_attn_layers (inline keys)
+    private final Bloom languageModel;
 
-    private VisionLanguageModel(VlmConfig config, NDManager manager, Tokenizer tokenizer, VisionTransformer vision,
-            QFormerProjector projector, FlamingoFusion flamingo, Bloom bloom) {
+    /**
+     * An unloaded model of {@code config} (LoRA adapters included when the config has them) that owns {@code manager}
+     * and {@code tokenizer}; {@link VlmLoader} and {@link #random} fill it.
+     */
+    VisionLanguageModel(VlmConfig config, Tokenizer tokenizer, NDManager manager) {
         this.config = config;
         this.manager = manager;
         this.tokenizer = tokenizer;
-        this.vision = vision;
-        this.projector = projector;
-        this.flamingo = flamingo;
-        this.bloom = bloom;
+        this.visionModel = addChild("vision_model", new VisionTransformer(config.vision()));
+        if (config.fusion() == Fusion.QFORMER) {
+            this.bridge = addInline(new QFormerProjector(config.qformer(), config.text().hiddenSize()));
+            this.flamingo = null;
+        } else {
+            this.bridge = null;
+            this.flamingo = addInline(new FlamingoFusion(config.gated()));
+        }
+        this.languageModel = addChild("language_model", new Bloom(config.text()));
+        if (config.lora() != null) { // a saved LoRA model: the adapters' keys are in its checkpoint
+            LoraConfig l = config.lora();
+            languageModel.addLora(l.r(), l.alpha(), l.dropout(), l.targetModules());
+        }
         Preprocess clip = Preprocess.biomedClip();
-        this.preprocess = new Preprocess(vision.config().imgSize(), clip.mean(), clip.std());
+        this.preprocess = new Preprocess(config.vision().imgSize(), clip.mean(), clip.std());
     }
 
     // ---------------------------------------------------------------- construction
 
-    /** The built-in small model with the Q-Former fusion, in a manager of its own. */
+    /** The built-in small model with the Q-Former fusion, trained on the phantoms (see {@link VlmLoader#builtin}). */
     public static VisionLanguageModel builtin() {
-        return builtin(Fusion.QFORMER);
+        return VlmLoader.builtin(Fusion.QFORMER);
     }
 
-    /** The built-in small model with the given fusion, in a manager of its own. */
+    /** The built-in small model with the given fusion. */
     public static VisionLanguageModel builtin(Fusion fusion) {
-        NDManager m = newManager();
-        Tokenizer tokenizer = null;
-        try {
-            tokenizer = Tokenizer.builtin();
-            return random(builtinConfig(fusion), tokenizer, m);
-        } catch (RuntimeException e) {
-            if (tokenizer != null) {
-                tokenizer.close();
-            }
-            m.close();
-            throw e;
-        }
+        return VlmLoader.builtin(fusion);
     }
 
-    /**
-     * The built-in small model (ViT 64 px, 2 blocks of width 64; Q-Former of 2 layers and 8 queries, or a
-     * perceiver of 8 latents; BLOOM of 2 layers, width 64, over the built-in tokenizer's 299 tokens) with
-     * deterministic random weights: the same on every call and every machine with the same engine.
-     * Its arrays live in a sub-manager of {@code parent}.
-     */
-    public static VisionLanguageModel builtin(Fusion fusion, NDManager parent) {
-        return random(builtinConfig(fusion), Tokenizer.builtin(), parent.newSubManager());
-    }
-
-    /** The built-in configuration ({@code builtin/config.json}, which holds both fusion parts) for {@code fusion}. */
-    public static VlmConfig builtinConfig(Fusion fusion) {
-        try (InputStream in = VisionLanguageModel.class.getResourceAsStream("builtin/config.json")) {
-            if (in == null) {
-                throw new IllegalStateException("the built-in config.json resource is missing from the jar");
-            }
-            JsonObject root = JsonParser.parseString(new String(in.readAllBytes(), StandardCharsets.UTF_8)).getAsJsonObject();
-            VlmConfig c = VlmConfig.fromJson(root, Path.of("."));
-            // the resource holds both fusion parts; the model keeps the one it uses
-            return c.withFusion(fusion, c.part(fusion == Fusion.GATED ? VlmConfig.Part.GATED : VlmConfig.Part.QFORMER));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /**
-     * A model of configuration {@code config} with deterministic random weights (fixed seeds; gates at 0),
-     * owning {@code manager} and {@code tokenizer}.
-     */
-    public static VisionLanguageModel random(VlmConfig config, Tokenizer tokenizer, NDManager manager) {
-        Parts p = Parts.of(config);
-        VisionTransformer vit = VisionTransformer.random(p.vision(), manager, VISION_SEED);
-        QFormerProjector projector = null;
-        FlamingoFusion flamingo = null;
-        if (config.fusion() == Fusion.QFORMER) {
-            projector = QFormerProjector.random(p.qformer(), p.text().hiddenSize(), manager, FUSION_SEED);
-        } else {
-            flamingo = new FlamingoFusion(p.gated());
-            flamingo.loadStateDict(RandomWeights.of(flamingo, manager, FUSION_SEED));
-        }
-        Bloom bloom = new Bloom(p.text());
-        bloom.loadStateDict(RandomWeights.of(bloom, manager, TEXT_SEED));
-        return new VisionLanguageModel(config, manager, tokenizer, vit, projector, flamingo, bloom);
-    }
-
-    /** Loads a model folder (config.json, safetensors, tokenizer.json) into a manager of its own. */
+    /** Loads a model folder (config.json, safetensors, tokenizer.json) as float32 into a manager of its own. */
     public static VisionLanguageModel load(Path dir) throws IOException {
-        NDManager m = newManager();
-        try {
-            return load(dir, m);
-        } catch (IOException | RuntimeException e) {
-            m.close();
-            throw e;
-        }
+        return VlmLoader.load(dir, DataType.FLOAT32);
     }
 
     /**
-     * Loads a model folder into {@code manager} (which the model then owns and closes): {@code config.json}
-     * ({@link VlmConfig}), the weights ({@code model.safetensors} or a sharded index) and
-     * {@code tokenizer.json} (in the folder, or in the text part's folder). Parts given as folders in the
-     * config take their weights from there, in the part's own key names (a vision folder may hold an open_clip
-     * BiomedCLIP file: its {@code visual.trunk.*} is used), unless the composite's file has them.
-     * Loading is strict: a missing or unexpected key, or a shape mismatch, fails naming the key.
+     * A model of {@code config} with fresh weights as each part's library initialises them for training (timm's ViT
+     * rule, HF's for BLOOM and the Q-Former, OpenFlamingo's with zero gates), seeded by {@code seed}; it owns
+     * {@code tokenizer} and a new manager.
      */
-    public static VisionLanguageModel load(Path dir, NDManager manager) throws IOException {
-        VlmConfig config = VlmConfig.read(dir);
-        Parts p;
+    public static VisionLanguageModel random(VlmConfig config, Tokenizer tokenizer, long seed) {
+        NDManager m = VlmLoader.newManager();
         try {
-            p = Parts.of(config);
-        } catch (IllegalArgumentException e) {
-            throw new IOException(dir.resolve("config.json") + ": " + e.getMessage(), e);
-        }
-        Path tokenizerFile = dir.resolve("tokenizer.json");
-        if (!Files.isRegularFile(tokenizerFile) && config.partDir(VlmConfig.Part.TEXT).isPresent()) {
-            tokenizerFile = config.partDir(VlmConfig.Part.TEXT).get().resolve("tokenizer.json");
-        }
-        Tokenizer tokenizer = Tokenizer.read(tokenizerFile,
-                new Tokenizer.SpecialIds(p.text().eosTokenId(), p.text().paddingId()));
-        boolean ok = false;
-        StateDict own = null;
-        List<StateDict> opened = new ArrayList<>();
-        try {
-            own = hasWeights(dir) ? StateDict.open(dir) : StateDict.of(Map.of(), dir.toString());
-            opened.add(own);
-            StateDict visionDict = partDict(own, "vision_model.", config, VlmConfig.Part.VISION, opened);
-            VisionTransformer vit = VisionTransformer.load(p.vision(), visionDict, manager);
-            QFormerProjector projector = null;
-            FlamingoFusion flamingo = null;
-            if (config.fusion() == Fusion.QFORMER) {
-                projector = QFormerProjector.load(p.qformer(), p.text().hiddenSize(), own, manager);
-            } else {
-                flamingo = new FlamingoFusion(p.gated());
-                StateDict fusionDict = own.filtered(k -> k.startsWith("perceiver.") || k.startsWith("gated_cross_attn_layers."));
-                flamingo.loadStateDict(fusionDict.toMap(manager));
-            }
-            StateDict textDict = partDict(own, "language_model.", config, VlmConfig.Part.TEXT, opened);
-            Bloom bloom = Bloom.load(p.text(), textDict.toMap(manager));
-            VisionLanguageModel vlm = new VisionLanguageModel(config, manager, tokenizer, vit, projector, flamingo, bloom);
-            ok = true;
+            VisionLanguageModel vlm = new VisionLanguageModel(config, tokenizer, m);
+            vlm.initialize(m, vlm.initPolicy(), seed);
             return vlm;
         } catch (RuntimeException e) {
-            throw new IOException(dir + ": " + e.getMessage(), e);
-        } finally {
-            for (StateDict sd : opened) {
-                sd.close();
-            }
-            if (!ok) {
-                tokenizer.close();
-            }
+            m.close();
+            throw e;
         }
     }
 
-    private static boolean hasWeights(Path dir) {
-        return Files.isRegularFile(dir.resolve("model.safetensors")) || Files.isRegularFile(dir.resolve("model.safetensors.index.json"));
+    /**
+     * The initialisation rule of every part, by key: each part's own library's rule, and PEFT's for LoRA adapters
+     * ({@code lora_A} kaiming-uniform, {@code lora_B} zero, so a fresh adapter changes nothing).
+     */
+    public InitPolicy initPolicy() {
+        InitPolicy vision = visionModel.initPolicy();
+        InitPolicy fusion = bridge != null ? QFormerProjector.initPolicy() : FlamingoFusion.initPolicy();
+        InitPolicy text = Bloom.initPolicy();
+        return (key, p, owner, init) -> {
+            if (key.endsWith(".lora_A.weight")) {
+                return init.kaimingUniform();
+            }
+            if (key.endsWith(".lora_B.weight")) {
+                return init.zeros();
+            }
+            if (key.startsWith("vision_model.")) {
+                return vision.draw(key, p, owner, init);
+            }
+            if (key.startsWith("language_model.")) {
+                return text.draw(key, p, owner, init);
+            }
+            return fusion.draw(key, p, owner, init);
+        };
     }
 
-    /** A part's weights: the composite's keys under {@code prefix}, or else the part folder's own file. */
-    private static StateDict partDict(StateDict own, String prefix, VlmConfig config, VlmConfig.Part part,
-            List<StateDict> opened) throws IOException {
-        boolean inComposite = own.keys().stream().anyMatch(k -> k.startsWith(prefix));
-        if (inComposite || config.partDir(part).isEmpty() || !hasWeights(config.partDir(part).get())) {
-            return own.under(prefix);
-        }
-        StateDict sd = StateDict.open(config.partDir(part).get());
-        opened.add(sd);
-        // a vision folder may be an open_clip file (BiomedCLIP, converted to safetensors): keep its trunk
-        return part == VlmConfig.Part.VISION ? BiomedClipKeys.toTimm(sd) : sd;
-    }
-
-    private static NDManager newManager() {
-        Offline.ensure();
-        return NDManager.newBaseManager();
+    /** The manager that owns the weights (for parts built alongside, e.g. a trainer's optimizer state). */
+    public NDManager manager() {
+        return manager;
     }
 
     // ---------------------------------------------------------------- saving
 
-    /** Every weight under its composite key, in checkpoint order (vision, fusion, language model). */
-    public Map<String, NDArray> stateDict() {
-        Map<String, NDArray> out = new LinkedHashMap<>();
-        vision.stateDict().forEach((k, v) -> out.put("vision_model." + k, v));
-        if (projector != null) {
-            out.putAll(projector.stateDict());
-        } else {
-            out.putAll(flamingo.stateDict());
-        }
-        bloom.stateDict().forEach((k, v) -> out.put("language_model." + k, v));
-        return out;
-    }
-
     /**
-     * Writes a model folder that {@link #load} reads back: {@code config.json} (parts nested),
-     * {@code model.safetensors} and {@code tokenizer.json}; each file atomically.
+     * Writes a model folder that {@link #load} reads back: {@code config.json} (parts nested), {@code model.safetensors}
+     * ({@link #stateDict()}, the composite keys) and {@code tokenizer.json}; each file atomically.
      */
     public void save(Path dir) throws IOException {
         Files.createDirectories(dir);
         SafetensorsWriter.write(dir.resolve("model.safetensors"), stateDict());
-        new VlmConfig(config.fusion(), config.numQueryTokens(), config.prompt(), config.maxNewTokens(), config.parts(), Map.of())
-                .write(dir);
+        config.nested().write(dir);
         tokenizer.writeTo(dir.resolve("tokenizer.json"));
+    }
+
+    // ---------------------------------------------------------------- training
+
+    /**
+     * A training batch, HF's {@code Blip2ForConditionalGeneration.forward} inputs.
+     *
+     * @param pixels [B, 3, S, S] normalised images
+     * @param inputIds [B, T] prompt and answer tokens, padding on the right
+     * @param attentionMask [B, T] 1 for real tokens, 0 for padding
+     * @param labels [B, T] the token each position must produce at the NEXT step's input, -100 where nothing is
+     *     learned (prompt, padding): as HF, the loss compares the logits at t with labels[t + 1]
+     */
+    public record Batch(NDArray pixels, NDArray inputIds, NDArray attentionMask, NDArray labels) {}
+
+    /**
+     * The training forward: the mean cross-entropy of the answer tokens. The visual prefix, the prompt and the padding
+     * are masked (labels -100), as LLaVA and BLIP-2 fine-tuning do; the LM head runs only on the positions that count.
+     * The result belongs to {@code batch.pixels()}' manager.
+     */
+    public NDArray forward(Batch batch) {
+        NDArray hidden = hidden(batch.pixels(), batch.inputIds(), batch.attentionMask()); // (B, P + T, C)
+        long b = hidden.getShape().get(0);
+        long width = hidden.getShape().get(1);
+        long t = batch.inputIds().getShape().get(1);
+        long p = width - t;
+        long[] labels = batch.labels().toLongArray();
+        List<Long> rows = new ArrayList<>();
+        List<Long> targets = new ArrayList<>();
+        for (int r = 0; r < b; r++) {
+            for (int i = 0; i + 1 < t; i++) {
+                long next = labels[(int) (r * t + i + 1)];
+                if (next != -100) {
+                    rows.add(r * width + p + i); // the hidden state that predicts token i + 1
+                    targets.add(next);
+                }
+            }
+        }
+        if (rows.isEmpty()) {
+            throw new IllegalArgumentException("the batch has no label to learn (every label is -100)");
+        }
+        NDManager m = batch.pixels().getManager();
+        NDArray picked = hidden.reshape(b * width, -1).get(m.create(rows.stream().mapToLong(Long::longValue).toArray())); // (n, C)
+        return Losses.crossEntropy(languageModel.lmHead(picked), m.create(targets.stream().mapToLong(Long::longValue).toArray()));
+    }
+
+    /** The LM's logits over the text positions {@code [B, T, vocab]} for a training batch (the visual prefix dropped). */
+    public NDArray logits(Batch batch) {
+        NDArray hidden = hidden(batch.pixels(), batch.inputIds(), batch.attentionMask());
+        long p = hidden.getShape().get(1) - batch.inputIds().getShape().get(1);
+        return languageModel.lmHead(hidden.get(new NDIndex(":, {}:, :", p)));
+    }
+
+    /** BLOOM's final hidden states for images and token ids: [B, P + T, C] (P = 0 for the gated fusion). */
+    private NDArray hidden(NDArray pixels, NDArray inputIds, NDArray attentionMask) {
+        NDArray features = visionModel.forwardFeatures(pixels); // (B, N, D)
+        if (bridge != null) {
+            Bloom.Inputs in = languageModel.inputs(bridge.forward(features), inputIds, attentionMask); // prefix first
+            return languageModel.forward(in.embeds(), in.mask(), null, Bloom.Hooks.NONE);
+        }
+        Bloom.Hooks hooks = flamingo.hooks(flamingo.resample(features));
+        return languageModel.forward(languageModel.embed(inputIds), attentionMask, null, hooks);
+    }
+
+    /**
+     * Attaches fresh LoRA adapters to BLOOM (PEFT's {@code get_peft_model}): {@code lora_A} kaiming-uniform and
+     * {@code lora_B} zero, so the model's outputs do not change until training moves them; the config records them so
+     * {@link #save} writes a folder {@link #load} reads back with the adapters.
+     */
+    public void addLora(LoraConfig lora, long seed) {
+        if (config.lora() != null) {
+            throw new IllegalStateException("the model already has LoRA adapters");
+        }
+        languageModel.addLora(lora.r(), lora.alpha(), lora.dropout(), lora.targetModules());
+        initialize(manager, initPolicy(), seed, key -> key.contains(".lora_A.") || key.contains(".lora_B."));
+        languageModel.train(isTraining());
+        config = config.withLora(lora);
+    }
+
+    /**
+     * Folds LoRA adapters into BLOOM's weights (PEFT's {@code merge_and_unload}) and drops {@code lora_config}: the
+     * model then computes the same logits with plain weights.
+     */
+    public void mergeLora() {
+        if (config.lora() == null) {
+            throw new IllegalStateException("the model has no LoRA adapters to merge");
+        }
+        languageModel.mergeLora();
+        config = config.withLora(null);
     }
 
     // ---------------------------------------------------------------- inference
@@ -295,22 +278,25 @@ public final class VisionLanguageModel implements AutoCloseable {
 
     /**
      * Answers question i about image i as one batch, with any decoding {@code generation} describes (beam
-     * search, sampling with a seed); its stop and padding tokens should come from {@link #generation}.
+     * search, sampling with a seed); its stop and padding tokens should come from {@link #generation}. Decoding runs in
+     * evaluation mode and records no gradients, whatever state training left the model in.
      */
     public List<Answer> ask(List<BufferedImage> images, List<String> questions, GenerationConfig generation) {
         if (images.size() != questions.size() || images.isEmpty()) {
             throw new IllegalArgumentException("need as many questions as images (at least one), got "
                     + images.size() + " images and " + questions.size() + " questions");
         }
+        long[][] prompts = prompts(questions, generation.maxNewTokens());
         long start = System.nanoTime();
-        List<long[]> generated;
-        try (NDManager step = manager.newSubManager()) {
-            NDArray features = vision.forwardFeatures(preprocess.apply(images, step)); // (B, N, D)
-            CausalLm lm = projector != null
-                    ? BloomLm.of(bloom).withPrefix(projector.forward(features)) // (B, Q, C) before the prompt
-                    : flamingo.languageModel(bloom, features);
-            generated = Generator.generate(lm, step, prompts(questions), generation);
-        }
+        List<long[]> generated = inEvalMode(() -> {
+            try (NDManager step = manager.newSubManager()) {
+                NDArray features = visionModel.forwardFeatures(preprocess.apply(images, step)); // (B, N, D)
+                CausalLm lm = bridge != null
+                        ? BloomLm.of(languageModel).withPrefix(bridge.forward(features)) // (B, Q, C) before the prompt
+                        : flamingo.languageModel(languageModel, features);
+                return Generator.generate(lm, step, prompts, generation);
+            }
+        });
         double seconds = (System.nanoTime() - start) / 1e9;
         List<Answer> answers = new ArrayList<>();
         for (int i = 0; i < images.size(); i++) {
@@ -320,12 +306,23 @@ public final class VisionLanguageModel implements AutoCloseable {
         return answers;
     }
 
+    /** Runs {@code body} in evaluation mode without gradient recording, then restores the training mode. */
+    private <T> T inEvalMode(java.util.function.Supplier<T> body) {
+        boolean wasTraining = isTraining();
+        train(false);
+        try {
+            return Autograd.noGrad(body);
+        } finally {
+            train(wasTraining);
+        }
+    }
+
     /**
      * The LM's logits over the prompt tokens, [B, T, vocab] (T = the longest prompt, rows left-padded),
      * owned by {@code step}: what generation's first step sees, for inspection and tests.
      */
     public NDArray promptLogits(List<BufferedImage> images, List<String> questions, NDManager step) {
-        long[][] prompts = prompts(questions);
+        long[][] prompts = prompts(questions, 1);
         int width = Arrays.stream(prompts).mapToInt(p -> p.length).max().orElse(0);
         long[] ids = new long[prompts.length * width];
         long[] mask = new long[prompts.length * width];
@@ -336,31 +333,44 @@ public final class VisionLanguageModel implements AutoCloseable {
             Arrays.fill(mask, r * width + pad, (r + 1) * width, 1L);
         }
         Shape shape = new Shape(prompts.length, width);
-        NDArray idArray = step.create(ids, shape);
-        NDArray maskArray = step.create(mask, shape);
-        NDArray features = vision.forwardFeatures(preprocess.apply(images, step));
-        NDArray embeds = bloom.embed(idArray);
-        if (projector != null) {
-            NDArray prefix = projector.forward(features);
-            long p = prefix.getShape().get(1);
-            NDArray all = NDArrays.concat(new NDList(prefix, embeds), 1);
-            NDArray allMask = step.ones(new Shape(prompts.length, p), DataType.INT64).concat(maskArray, 1);
-            NDArray hidden = bloom.forward(all, allMask, null);
-            return bloom.lmHead(hidden.get(new NDIndex(":, {}:, :", p)));
-        }
-        List<UnaryOperator<NDArray>> hooks = flamingo.hooks(flamingo.resample(features));
-        return bloom.lmHead(bloom.forward(embeds, maskArray, null, hooks));
+        return inEvalMode(() -> {
+            NDArray hidden = hidden(preprocess.apply(images, step), step.create(ids, shape), step.create(mask, shape));
+            return languageModel.lmHead(hidden.get(new NDIndex(":, {}:, :", hidden.getShape().get(1) - width)));
+        });
     }
 
-    private long[][] prompts(List<String> questions) {
+    /**
+     * The prompts' token ids; refuses an empty question and one whose prompt, with the visual prefix and
+     * {@code maxNewTokens}, would exceed the model's context ({@code max_context_tokens}).
+     */
+    private long[][] prompts(List<String> questions, int maxNewTokens) {
+        int prefix = bridge != null ? config.numQueryTokens() : 0;
+        int budget = config.maxContextTokens() - prefix - maxNewTokens;
+        if (budget <= 0) {
+            throw new IllegalArgumentException(maxNewTokens + " new tokens do not fit the model's context of "
+                    + config.maxContextTokens() + " tokens (max_context_tokens in config.json)");
+        }
         long[][] out = new long[questions.size()][];
         for (int i = 0; i < out.length; i++) {
-            out[i] = tokenizer.encode(config.prompt().apply(questions.get(i)));
-            if (out[i].length == 0) {
-                throw new IllegalArgumentException("the prompt for question " + i + " encodes to no tokens");
+            String q = questions.get(i);
+            if (q == null || q.isBlank()) {
+                throw new IllegalArgumentException("question " + (i + 1) + " is empty");
+            }
+            if (q.length() > 64 * budget) { // no tokenizer makes fewer tokens than characters / 64: skip encoding
+                throw tooLong(i, q.length() + " characters", budget);
+            }
+            out[i] = tokenizer.encode(config.prompt().apply(q));
+            if (out[i].length > budget) {
+                throw tooLong(i, out[i].length + " tokens", budget);
             }
         }
         return out;
+    }
+
+    private IllegalArgumentException tooLong(int i, String size, int budget) {
+        return new IllegalArgumentException("question " + (i + 1) + " is too long: its prompt is " + size + "; at most "
+                + budget + " tokens fit the model's context of " + config.maxContextTokens()
+                + " (max_context_tokens in config.json)");
     }
 
     /** EOS, and the newline token where the tokenizer has one (BLOOM's): an answer is one line. */
@@ -392,77 +402,33 @@ public final class VisionLanguageModel implements AutoCloseable {
         return tokenizer;
     }
 
+    /** The image preprocessing the vision tower expects. */
+    public Preprocess preprocess() {
+        return preprocess;
+    }
+
     /** The language model alone (for comparisons: with gates at 0 the gated VLM equals it). */
     public Bloom languageModel() {
-        return bloom;
+        return languageModel;
     }
 
     public VisionTransformer visionModel() {
-        return vision;
+        return visionModel;
     }
 
-    /** One part of the model in {@link Summary}. */
-    public record PartSummary(String name, String description, long parameters) {}
-
-    /**
-     * What a model is made of: parts with their parameter counts, the fusion and the prompt template.
-     * {@code toString()} is a short table for the terminal.
-     */
-    public record Summary(Fusion fusion, List<PartSummary> parts, String promptTemplate) {
-        public Summary {
-            parts = List.copyOf(parts);
-        }
-
-        public long parameters() {
-            return parts.stream().mapToLong(PartSummary::parameters).sum();
-        }
-
-        @Override
-        public String toString() {
-            StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "VLM, fusion %s, %s parameters%n",
-                    fusion.key(), count(parameters())));
-            for (PartSummary p : parts) {
-                sb.append(String.format(Locale.ROOT, "  %-20s %10s  %s%n", p.name(), count(p.parameters()), p.description()));
-            }
-            return sb.append("  prompt: ").append(promptTemplate).toString();
-        }
-
-        /** One row per part, as the notebook shows it. */
-        public tech.tablesaw.api.Table table() {
-            return tech.tablesaw.api.Table.create(String.format(Locale.ROOT, "VLM, fusion %s: %s parameters; prompt %s",
-                            fusion.key(), count(parameters()), promptTemplate),
-                    tech.tablesaw.api.StringColumn.create("part", parts.stream().map(PartSummary::name)),
-                    tech.tablesaw.api.LongColumn.create("parameters", parts.stream().mapToLong(PartSummary::parameters)),
-                    tech.tablesaw.api.StringColumn.create("description", parts.stream().map(PartSummary::description)));
-        }
-
-        private static String count(long n) {
-            return n >= 1_000_000 ? String.format(Locale.ROOT, "%.2f M", n / 1e6)
-                    : n >= 1_000 ? String.format(Locale.ROOT, "%.1f k", n / 1e3) : Long.toString(n);
-        }
+    /** The BLIP-2 bridge (QFORMER fusion), else null. */
+    public QFormerProjector bridge() {
+        return bridge;
     }
 
-    public Summary summary() {
-        List<PartSummary> parts = new ArrayList<>();
-        VisionTransformer.Config v = vision.config();
-        parts.add(new PartSummary("vision_model", String.format(Locale.ROOT, "ViT %d px / %d, width %d, %d blocks, %d heads",
-                v.imgSize(), v.patchSize(), v.embedDim(), v.depth(), v.numHeads()), vision.parameterCount()));
-        if (projector != null) {
-            QFormer.Config q = projector.qformer().config();
-            parts.add(new PartSummary("qformer", String.format(Locale.ROOT,
-                    "Q-Former %d queries, width %d, %d layers, cross-attention every %d; projection %d → %d",
-                    q.numQueryTokens(), q.hiddenSize(), q.numHiddenLayers(), q.crossAttentionFrequency(), q.hiddenSize(),
-                    bloom.config().hiddenSize()), projector.parameterCount()));
-        } else {
-            FlamingoFusion.Config g = flamingo.config();
-            parts.add(new PartSummary("gated_fusion", String.format(Locale.ROOT,
-                    "perceiver %d latents, %d layers; gated cross-attention before every %d LM layer(s)",
-                    g.numLatents(), g.depth(), g.every()), flamingo.parameterCount()));
-        }
-        BloomConfig t = bloom.config();
-        parts.add(new PartSummary("language_model", String.format(Locale.ROOT, "BLOOM width %d, %d layers, %d heads, vocab %d",
-                t.hiddenSize(), t.nLayer(), t.nHead(), t.vocabSize()), bloom.parameterCount()));
-        return new Summary(config.fusion(), parts, config.prompt().template());
+    /** The Flamingo fusion (GATED fusion), else null. */
+    public FlamingoFusion flamingo() {
+        return flamingo;
+    }
+
+    /** What the model is made of: parts with their parameter counts, the fusion and the prompt template. */
+    public VlmSummary summary() {
+        return VlmSummary.of(this);
     }
 
     @Override
@@ -475,5 +441,10 @@ public final class VisionLanguageModel implements AutoCloseable {
     public void close() {
         tokenizer.close();
         manager.close();
+    }
+
+    /** Loads the model's weights from {@code weights} (composite keys) strictly, converted to {@code dtype}. */
+    void loadWeights(StateDict weights, DataType dtype) {
+        load(weights, manager, dtype);
     }
 }

@@ -11,7 +11,9 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.medvlm.check.CheckResult;
+import org.medvlm.check.ModelChecks;
 import org.medvlm.checkpoint.StateDict;
+import org.medvlm.testing.Configs;
 import org.medvlm.testing.Shared;
 
 /** bloom-tiny against transformers 5.17 (reference made by ../shared/reference/make_reference.py). */
@@ -23,9 +25,8 @@ class BloomReferenceTest {
         try (NDManager m = NDManager.newBaseManager();
              StateDict weightsFile = StateDict.open(dir.resolve("model.safetensors"));
              StateDict refFile = StateDict.open(dir.resolve("reference.safetensors"))) {
-            Map<String, NDArray> weights = weightsFile.toMap(m);
             Map<String, NDArray> ref = refFile.toMap(m);
-            CheckResult r = BloomCheck.run(BloomConfig.fromJson(Files.readString(dir.resolve("config.json"))), weights, ref);
+            CheckResult r = ModelChecks.run(dir, dir.resolve("reference.safetensors"), m);
             System.out.println("bloom-tiny: " + r);
             assertTrue(r.maxAbsDiff() <= 1e-4, "max_abs_diff " + r.maxAbsDiff());
             assertEquals(Boolean.TRUE, r.greedyMatch());
@@ -38,9 +39,9 @@ class BloomReferenceTest {
         try (NDManager m = NDManager.newBaseManager();
              StateDict weightsFile = StateDict.open(dir.resolve("model.safetensors"));
              StateDict refFile = StateDict.open(dir.resolve("reference.safetensors"))) {
-            Map<String, NDArray> weights = weightsFile.toMap(m);
             Map<String, NDArray> ref = refFile.toMap(m);
-            Bloom model = Bloom.load(BloomConfig.fromJson(Files.readString(dir.resolve("config.json"))), weights);
+            Bloom model = Bloom.load(BloomConfig.fromJson(Configs.file(dir.resolve("config.json"))), weightsFile, m,
+                    ai.djl.ndarray.types.DataType.FLOAT32);
             NDArray logits = model.logits(ref.get("input_ids"), ref.get("attention_mask"));
             NDIndex real = new NDIndex("1, 2:, :");
             double d = logits.get(real).sub(ref.get("logits").get(real)).abs().max().getFloat();

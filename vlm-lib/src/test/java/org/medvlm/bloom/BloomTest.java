@@ -20,7 +20,8 @@ import org.medvlm.checkpoint.SafetensorsWriter;
 import org.medvlm.checkpoint.StateDict;
 import org.medvlm.generate.GenerationConfig;
 import org.medvlm.generate.Generator;
-import org.medvlm.layers.StateDictMismatchException;
+import org.medvlm.checkpoint.StateDictMismatchException;
+import org.medvlm.testing.Configs;
 
 /** Behaviour on a random tiny model, so it runs without ../shared. */
 class BloomTest {
@@ -108,9 +109,9 @@ class BloomTest {
             SafetensorsWriter.write(dir.resolve("model.safetensors"), prefixed);
             Bloom fromFile;
             try (StateDict file = StateDict.open(dir.resolve("model.safetensors"))) {
-                fromFile = Bloom.load(TinyBloom.CONFIG, file.toMap(m));
+                fromFile = Bloom.load(TinyBloom.CONFIG, file, m, ai.djl.ndarray.types.DataType.FLOAT32);
             }
-            Bloom direct = Bloom.load(TinyBloom.CONFIG, w);
+            Bloom direct = TinyBloom.load(TinyBloom.CONFIG, w);
             NDArray ids = m.create(IDS);
             assertArrayEquals(direct.logits(ids, ids.onesLike()).toFloatArray(), fromFile.logits(ids, ids.onesLike()).toFloatArray(), 0f);
         }
@@ -123,7 +124,7 @@ class BloomTest {
             w.remove("h.1.mlp.dense_4h_to_h.bias");
             w.put("h.0.self_attention.query_key_value.weight", m.zeros(new ai.djl.ndarray.types.Shape(48, 144)));
             w.put("h.9.extra.weight", m.zeros(new ai.djl.ndarray.types.Shape(2)));
-            StateDictMismatchException e = assertThrows(StateDictMismatchException.class, () -> Bloom.load(TinyBloom.CONFIG, w));
+            StateDictMismatchException e = assertThrows(StateDictMismatchException.class, () -> TinyBloom.load(TinyBloom.CONFIG, w));
             assertEquals(List.of("h.1.mlp.dense_4h_to_h.bias"), e.missing());
             assertEquals(List.of("h.9.extra.weight"), e.unexpected());
             assertTrue(e.getMessage().contains("h.0.self_attention.query_key_value.weight: expected [144, 48], got [48, 144]"),
@@ -161,12 +162,12 @@ class BloomTest {
 
     @Test
     void configParsesHfJson() {
-        BloomConfig c = BloomConfig.fromJson("{\"model_type\":\"bloom\",\"vocab_size\":1000,\"hidden_size\":64,\"n_layer\":2,"
-                + "\"n_head\":4,\"layer_norm_epsilon\":1e-5,\"pad_token_id\":null,\"eos_token_id\":2}");
+        BloomConfig c = BloomConfig.fromJson(Configs.reader("{\"model_type\":\"bloom\",\"vocab_size\":1000,\"hidden_size\":64,\"n_layer\":2,"
+                + "\"n_head\":4,\"layer_norm_epsilon\":1e-5,\"pad_token_id\":null,\"eos_token_id\":2}"));
         assertEquals(new BloomConfig(1000, 64, 2, 4, 1e-5, false, true, 1, 2, -1), c);
         assertEquals(2, c.paddingId());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> BloomConfig.fromJson("{\"model_type\":\"bert\"}"));
+                () -> BloomConfig.fromJson(Configs.reader("{\"model_type\":\"bert\"}")));
         assertTrue(e.getMessage().contains("bert"));
         assertEquals(1024, BloomConfig.bloomz560m().hiddenSize());
         assertEquals(128, BloomConfig.bloomz7b1().headDim());

@@ -4,7 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.lang.reflect.Field;
 import java.util.Map;
-import org.medvlm.layers.RandomWeights;
+import ai.djl.ndarray.types.DataType;
+import org.medvlm.checkpoint.StateDict;
+import org.medvlm.testing.RandomWeights;
 
 /** A random BLOOM small enough for unit tests, with a head count that is not a power of two (6). */
 public final class TinyBloom {
@@ -17,7 +19,12 @@ public final class TinyBloom {
     }
 
     public static Bloom model(NDManager m, long seed) {
-        return Bloom.load(CONFIG, weights(m, seed));
+        return load(CONFIG, weights(m, seed));
+    }
+
+    /** A model of {@code config} with the weights in {@code w} (copied into their manager, as float32). */
+    public static Bloom load(BloomConfig config, Map<String, NDArray> w) {
+        return Bloom.load(config, StateDict.of(w, "test weights"), w.values().iterator().next().getManager(), DataType.FLOAT32);
     }
 
     /** Native resources attached directly to a manager (for leak checks). */

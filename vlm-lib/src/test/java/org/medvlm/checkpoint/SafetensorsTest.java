@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.medvlm.layers.LayerNorm;
 import org.medvlm.layers.Linear;
 import org.medvlm.layers.Module;
-import org.medvlm.layers.StateDictMismatchException;
+import org.medvlm.checkpoint.StateDictMismatchException;
 import org.medvlm.testing.ManagerFixture;
 
 /** The safetensors reader and writer on files the tests make: values, dtypes, shards, size, corruption. */

@@ -16,14 +16,15 @@ import org.junit.jupiter.api.Test;
 import org.medvlm.bloom.Bloom;
 import org.medvlm.bloom.BloomLm;
 import org.medvlm.bloom.TinyBloom;
+import org.medvlm.generate.CausalLm;
 import org.medvlm.generate.GenerationConfig;
 import org.medvlm.generate.Generator;
-import org.medvlm.layers.RandomWeights;
+import org.medvlm.testing.RandomWeights;
 
 class FlamingoFusionTest {
     private static final FlamingoFusion.Config CONFIG = new FlamingoFusion.Config(48, 40, 2, 1, 2, 5, 2, 16, 4);
 
-    private static float[] logits(Bloom bloom, List<java.util.function.UnaryOperator<NDArray>> hooks, NDManager m) {
+    private static float[] logits(Bloom bloom, Bloom.Hooks hooks, NDManager m) {
         NDArray ids = m.create(new long[][] {{5, 17, 42, 8}, {3, 3, 9, 10}});
         NDArray mask = m.create(new long[][] {{1, 1, 1, 1}, {0, 0, 1, 1}});
         return bloom.lmHead(bloom.forward(bloom.embed(ids), mask, null, hooks)).toFloatArray();
@@ -40,7 +41,7 @@ class FlamingoFusionTest {
             NDArray media = m.randomNormal(new Shape(2, 7, 40));
             NDArray latents = fusion.resample(media);
             assertArrayEquals(new long[] {2, 5, 40}, latents.getShape().getShape());
-            float[] plain = logits(bloom, java.util.Collections.nCopies(2, java.util.function.UnaryOperator.identity()), m);
+            float[] plain = logits(bloom, Bloom.Hooks.NONE, m);
             assertArrayEquals(plain, logits(bloom, fusion.hooks(latents), m), 0f);
 
             Map<String, NDArray> opened = new LinkedHashMap<>(w);
@@ -67,20 +68,41 @@ class FlamingoFusionTest {
     }
 
     @Test
-    void generatesThroughTheFusionWithBeams() {
+    void cachedDecodingThroughTheGatesEqualsFullRecomputation() {
         try (NDManager m = NDManager.newBaseManager()) {
             Bloom bloom = TinyBloom.model(m, 33);
             FlamingoFusion fusion = new FlamingoFusion(CONFIG);
             Map<String, NDArray> w = new LinkedHashMap<>(RandomWeights.of(fusion, m, 34));
             w.put("gated_cross_attn_layers.0.attn_gate", m.create(new float[] {1f}));
+            w.put("gated_cross_attn_layers.1.ff_gate", m.create(new float[] {1f}));
             fusion.loadStateDict(w);
             NDArray media = m.randomNormal(new Shape(1, 7, 40));
             BloomLm lm = fusion.languageModel(bloom, media);
-            long[][] prompt = {{5, 17, 42}};
-            long[] greedy = Generator.generate(lm, m, prompt, GenerationConfig.greedy(5)).get(0);
-            long[] beam1 = Generator.generate(lm, m, prompt, GenerationConfig.beam(5, 3)).get(0);
-            assertEquals(5, greedy.length);
-            assertEquals(5, beam1.length);
+            long[] prompt = {5, 17, 42};
+            long[] greedy = Generator.generate(lm, m, new long[][] {prompt}, GenerationConfig.greedy(6)).get(0);
+            // the same tokens by re-running the whole sequence through the hooks at every step (no KV cache)
+            Bloom.Hooks hooks = fusion.hooks(fusion.resample(media));
+            long[] seq = prompt.clone();
+            for (int step = 0; step < 6; step++) {
+                NDArray ids = m.create(new long[][] {seq});
+                NDArray last = bloom.lmHead(Bloom.lastPosition(bloom.forward(bloom.embed(ids), ids.onesLike(), null, hooks)));
+                long next = last.argMax(-1).getLong(0);
+                assertEquals(next, greedy[step], "step " + step);
+                seq = Arrays.copyOf(seq, seq.length + 1);
+                seq[seq.length - 1] = next;
+            }
+            // one beam is greedy search
+            assertArrayEquals(greedy, Generator.generate(lm, m, new long[][] {prompt}, GenerationConfig.beam(6, 1)).get(0));
+            // and the image reaches the decoding: another image, other next-token logits
+            float[] first;
+            float[] second;
+            try (CausalLm.State a = lm.start(m, 1, 8);
+                 CausalLm.State b = fusion.languageModel(bloom, m.randomNormal(new Shape(1, 7, 40))).start(m, 1, 8)) {
+                NDArray ids = m.create(new long[][] {prompt});
+                first = lm.nextLogits(a, ids, ids.onesLike()).toFloatArray();
+                second = fusion.languageModel(bloom, m.randomNormal(new Shape(1, 7, 40))).nextLogits(b, ids, ids.onesLike()).toFloatArray();
+            }
+            assertFalse(Arrays.equals(first, second), "another image, other logits");
         }
     }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.google.gson.JsonParser;
 import java.io.IOException;
@@ -18,14 +19,16 @@ import org.junit.jupiter.api.Test;
 import org.medvlm.checkpoint.SafetensorsWriter;
 import org.medvlm.checkpoint.StateDict;
 import org.medvlm.layers.Activation;
+import org.medvlm.testing.Configs;
 import org.medvlm.testing.ManagerFixture;
+import org.medvlm.testing.RandomWeights;
 
 /** The Q-Former on configs other than the reference's, with weights the test makes itself. */
 class QFormerTest extends ManagerFixture {
     static QFormer.Config fourLayersEveryOther() {
-        return QFormer.Config.fromJson(JsonParser.parseString("{\"model_type\":\"blip_2_qformer\",\"hidden_size\":48,"
+        return QFormer.Config.fromJson(Configs.reader("{\"model_type\":\"blip_2_qformer\",\"hidden_size\":48,"
                 + "\"num_hidden_layers\":4,\"num_attention_heads\":6,\"intermediate_size\":80,\"encoder_hidden_size\":40,"
-                + "\"cross_attention_frequency\":2,\"layer_norm_eps\":1e-12,\"hidden_act\":\"gelu\"}").getAsJsonObject());
+                + "\"cross_attention_frequency\":2,\"layer_norm_eps\":1e-12,\"hidden_act\":\"gelu\"}"));
     }
 
     @Test
@@ -37,13 +40,14 @@ class QFormerTest extends ManagerFixture {
         assertEquals(Activation.GELU, c.hiddenAct());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> QFormer.builder().build());
         assertTrue(e.getMessage().contains("setEncoderHiddenSize"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> QFormer.Config.fromJson(JsonParser.parseString("{}").getAsJsonObject()));
+        assertThrows(IllegalArgumentException.class, () -> QFormer.Config.fromJson(Configs.reader("{}")));
     }
 
     @Test
     void crossAttentionOnlyOnEveryFrequencyThLayerAndWeightsRoundTrip() throws IOException {
         QFormer.Config c = fourLayersEveryOther();
-        try (QFormer q = QFormer.random(c, manager, 1)) {
+        {
+            QFormer q = RandomWeights.load(new QFormer(c), manager, 1);
             Map<String, NDArray> p = q.stateDict();
             assertTrue(p.containsKey("encoder.layer.0.crossattention.attention.key.weight"));
             assertTrue(p.containsKey("encoder.layer.2.crossattention.output.LayerNorm.bias"));
@@ -59,7 +63,8 @@ class QFormerTest extends ManagerFixture {
             assertEquals(new Shape(2, 5, 48), out.getShape());
             Path file = dir.resolve("qformer.safetensors");
             SafetensorsWriter.write(file, p);
-            try (StateDict sd = StateDict.open(file); QFormer loaded = QFormer.load(c, sd, manager)) {
+            try (StateDict sd = StateDict.open(file)) {
+                QFormer loaded = QFormer.load(c, sd, manager, DataType.FLOAT32);
                 assertArrayEquals(out.toFloatArray(), loaded.forward(queries, image).toFloatArray());
             }
             // the queries do look at the image
@@ -72,7 +77,8 @@ class QFormerTest extends ManagerFixture {
     void projectorMapsImageTokensToLanguageWidthAndLoadsFromBlip2Names() throws IOException {
         QFormer.Config c = QFormer.builder().setEncoderHiddenSize(24).optHiddenSize(32).optNumHiddenLayers(2)
                 .optNumAttentionHeads(4).optIntermediateSize(64).optNumQueryTokens(6).build();
-        try (QFormerProjector p = QFormerProjector.random(c, 40, manager, 2)) {
+        {
+            QFormerProjector p = RandomWeights.load(new QFormerProjector(c, 40), manager, 2);
             assertEquals(new Shape(1, 6, 32), p.stateDict().get("query_tokens").getShape());
             assertEquals(new Shape(40, 32), p.stateDict().get("language_projection.weight").getShape());
             assertTrue(p.stateDict().containsKey("qformer.encoder.layer.1.output_query.LayerNorm.weight"));
@@ -86,7 +92,8 @@ class QFormerTest extends ManagerFixture {
             blip2.put("language_model.lm_head.weight", manager.ones(new Shape(2, 40)));
             Path file = dir.resolve("blip2.safetensors");
             SafetensorsWriter.write(file, blip2);
-            try (StateDict sd = StateDict.open(file); QFormerProjector loaded = QFormerProjector.load(c, 40, sd, manager)) {
+            try (StateDict sd = StateDict.open(file)) {
+                QFormerProjector loaded = QFormerProjector.load(c, 40, sd, manager, DataType.FLOAT32);
                 assertArrayEquals(prefix.toFloatArray(), loaded.forward(image).toFloatArray());
             }
 
@@ -98,8 +105,8 @@ class QFormerTest extends ManagerFixture {
             lavis.put("Qformer.bert.encoder.layer.0.intermediate.dense.weight", manager.zeros(new Shape(64, 32)));
             Path lavisFile = dir.resolve("lavis.safetensors");
             SafetensorsWriter.write(lavisFile, lavis);
-            try (StateDict sd = StateDict.open(lavisFile);
-                 QFormerProjector loaded = QFormerProjector.load(c, 40, LavisKeys.toHf(sd), manager)) {
+            try (StateDict sd = StateDict.open(lavisFile)) {
+                QFormerProjector loaded = QFormerProjector.load(c, 40, LavisKeys.toHf(sd), manager, DataType.FLOAT32);
                 assertTrue(LavisKeys.isLavis(sd));
                 assertArrayEquals(prefix.toFloatArray(), loaded.forward(image).toFloatArray());
             }

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.medvlm.checkpoint.SafetensorsWriter;
 import org.medvlm.checkpoint.StateDict;
+import org.medvlm.testing.RandomWeights;
 
 /**
  * Figures for the vision side on this machine (run with {@code mvn -Pbench -pl vlm-lib -am test
@@ -55,8 +56,8 @@ class VisionBenchmark {
     @Test
     @Order(2)
     void vitB16Forward() {
-        try (NDManager m = NDManager.newBaseManager();
-             VisionTransformer vit = VisionTransformer.random(VisionTransformer.Config.vitBasePatch16_224(), m, 1)) {
+        try (NDManager m = NDManager.newBaseManager()) {
+            VisionTransformer vit = RandomWeights.load(new VisionTransformer(VisionTransformer.Config.vitBasePatch16_224()), m, 1);
             long params = vit.parameterCount();
             print("ViT-B/16 (BiomedCLIP trunk), %.1fM parameters, fp32, device %s, %d intra-op threads",
                     params / 1e6, m.getDevice(), Runtime.getRuntime().availableProcessors());

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.nio.file.Files;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.medvlm.checkpoint.StateDict;
+import org.medvlm.testing.Configs;
 import org.medvlm.testing.Shared;
 
 /** The ViT against timm's outputs on ../shared/reference/vit-tiny (skipped without shared). */
@@ -20,14 +22,13 @@ class VisionTransformerReferenceTest {
     @Test
     void vitTinyMatchesTimm() throws Exception {
         Path dir = Shared.path("reference/vit-tiny");
-        JsonObject json = JsonParser.parseString(Files.readString(dir.resolve("config.json"))).getAsJsonObject();
-        VisionTransformer.Config config = VisionTransformer.Config.fromJson(json);
+        VisionTransformer.Config config = VisionTransformer.Config.fromJson(Configs.file(dir.resolve("config.json")));
         assertEquals(2, config.depth());
         assertEquals(17, config.numTokens());
         try (NDManager m = NDManager.newBaseManager();
              StateDict weights = StateDict.open(dir);
-             StateDict reference = StateDict.open(dir.resolve("reference.safetensors"));
-             VisionTransformer vit = VisionTransformer.load(config, weights, m)) {
+             StateDict reference = StateDict.open(dir.resolve("reference.safetensors"))) {
+            VisionTransformer vit = VisionTransformer.load(config, weights, m, DataType.FLOAT32);
             Map<String, NDArray> ref = reference.toMap(m);
             VisionTransformer.Output out = vit.forward(ref.get("pixel_values"));
             assertEquals(ref.get("features").getShape(), out.features().getShape());
@@ -38,7 +39,8 @@ class VisionTransformerReferenceTest {
             assertTrue(p <= 1e-4, "pooled differs by " + p);
             // a real comparison: the outputs are far from zero
             assertTrue(ref.get("features").abs().max().getFloat() > 0.5f);
-            try (VisionTransformer again = VisionTransformer.fromDirectory(dir, m)) {
+            {
+                VisionTransformer again = VisionTransformer.fromDirectory(dir, m);
                 assertTrue(again.forwardFeatures(ref.get("pixel_values")).sub(ref.get("features")).abs().max().getFloat() <= 1e-4);
             }
         }

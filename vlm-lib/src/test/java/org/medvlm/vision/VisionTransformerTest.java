@@ -16,15 +16,17 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.medvlm.layers.StateDictMismatchException;
+import org.medvlm.checkpoint.StateDictMismatchException;
 import org.medvlm.checkpoint.SafetensorsWriter;
 import org.medvlm.checkpoint.StateDict;
+import org.medvlm.testing.Configs;
 import org.medvlm.testing.ManagerFixture;
+import org.medvlm.testing.RandomWeights;
 
 /** The ViT on configs other than the reference's, with weights the test makes and saves itself. */
 class VisionTransformerTest extends ManagerFixture {
     static VisionTransformer.Config config(String json) {
-        return VisionTransformer.Config.fromJson(JsonParser.parseString(json).getAsJsonObject());
+        return VisionTransformer.Config.fromJson(Configs.reader(json));
     }
 
     static NDArray pixels(VisionTransformer.Config c, int batch) {
@@ -47,7 +49,8 @@ class VisionTransformerTest extends ManagerFixture {
         VisionTransformer.Config c = config("{\"model_type\":\"timm_vit\",\"img_size\":64,\"patch_size\":16,"
                 + "\"embed_dim\":48,\"depth\":3,\"num_heads\":6,\"mlp_ratio\":2.0,\"qkv_bias\":false,\"layer_norm_eps\":1e-6,"
                 + "\"class_token\":true}");
-        try (VisionTransformer vit = VisionTransformer.random(c, manager, 1)) {
+        {
+            VisionTransformer vit = RandomWeights.load(new VisionTransformer(c), manager, 1);
             Map<String, NDArray> p = vit.stateDict();
             assertEquals(new Shape(144, 48), p.get("blocks.2.attn.qkv.weight").getShape());
             assertFalse(p.containsKey("blocks.0.attn.qkv.bias"));
@@ -61,13 +64,14 @@ class VisionTransformerTest extends ManagerFixture {
 
             Path file = dir.resolve("vit.safetensors");
             SafetensorsWriter.write(file, p);
-            try (StateDict sd = StateDict.open(file); VisionTransformer loaded = VisionTransformer.load(c, sd, manager)) {
+            try (StateDict sd = StateDict.open(file)) {
+                VisionTransformer loaded = VisionTransformer.load(c, sd, manager, DataType.FLOAT32);
                 assertArrayEquals(out.features().toFloatArray(), loaded.forwardFeatures(x).toFloatArray());
             }
             // the same file under a deeper config fails, naming what is missing
             StateDictMismatchException e = assertThrows(StateDictMismatchException.class, () -> {
                 try (StateDict sd = StateDict.open(file)) {
-                    VisionTransformer.load(c.withDepth(4), sd, manager).close();
+                    VisionTransformer.load(c.withDepth(4), sd, manager, DataType.FLOAT32);
                 }
             });
             assertTrue(e.getMessage().contains("missing") && e.getMessage().contains("blocks.3.norm1.weight"), e.getMessage());
@@ -78,7 +82,8 @@ class VisionTransformerTest extends ManagerFixture {
     @Test
     void eachImageIsEncodedIndependentlyOfTheBatch() {
         VisionTransformer.Config c = config("{\"img_size\":32,\"patch_size\":8,\"embed_dim\":32,\"depth\":2,\"num_heads\":4}");
-        try (VisionTransformer vit = VisionTransformer.random(c, manager, 2)) {
+        {
+            VisionTransformer vit = RandomWeights.load(new VisionTransformer(c), manager, 2);
             NDArray x = pixels(c, 3);
             NDArray all = vit.forwardFeatures(x);
             NDArray one = vit.forwardFeatures(x.get(new NDIndex("1:2")));
@@ -95,7 +100,8 @@ class VisionTransformerTest extends ManagerFixture {
         // a bias-free patch embedding; init_values → LayerScale gammas
         VisionTransformer.Config c = config("{\"img_size\":32,\"patch_size\":16,\"embed_dim\":16,\"depth\":1,\"num_heads\":2,"
                 + "\"class_token\":false,\"global_pool\":\"avg\",\"pre_norm\":true,\"init_values\":1e-5,\"num_classes\":5}");
-        try (VisionTransformer vit = VisionTransformer.random(c, manager, 3)) {
+        {
+            VisionTransformer vit = RandomWeights.load(new VisionTransformer(c), manager, 3);
             Map<String, NDArray> p = vit.stateDict();
             assertTrue(p.containsKey("fc_norm.weight") && p.containsKey("norm_pre.bias") && p.containsKey("blocks.0.ls2.gamma"));
             assertFalse(p.containsKey("norm.weight") || p.containsKey("cls_token") || p.containsKey("patch_embed.proj.bias"));
@@ -110,7 +116,8 @@ class VisionTransformerTest extends ManagerFixture {
     @Test
     void biomedClipNamesLoadThroughTheConversion() throws IOException {
         VisionTransformer.Config c = config("{\"img_size\":32,\"patch_size\":16,\"embed_dim\":16,\"depth\":1,\"num_heads\":2}");
-        try (VisionTransformer vit = VisionTransformer.random(c, manager, 4)) {
+        {
+            VisionTransformer vit = RandomWeights.load(new VisionTransformer(c), manager, 4);
             Map<String, NDArray> openClip = new LinkedHashMap<>();
             vit.stateDict().forEach((k, v) -> openClip.put("visual.trunk." + k, v));
             openClip.put("visual.head.proj.weight", manager.randomNormal(new Shape(12, 16)));
@@ -121,7 +128,8 @@ class VisionTransformerTest extends ManagerFixture {
             try (StateDict sd = StateDict.open(file)) {
                 assertTrue(BiomedClipKeys.isOpenClip(sd));
                 assertEquals("blocks.0.attn.qkv.weight", BiomedClipKeys.rename("visual.trunk.blocks.0.attn.qkv.weight"));
-                try (VisionTransformer loaded = VisionTransformer.load(c, BiomedClipKeys.toTimm(sd), manager)) {
+                {
+                VisionTransformer loaded = VisionTransformer.load(c, BiomedClipKeys.toTimm(sd), manager, DataType.FLOAT32);
                     NDArray x = pixels(c, 1);
                     assertArrayEquals(vit.forwardFeatures(x).toFloatArray(), loaded.forwardFeatures(x).toFloatArray());
                     NDArray embedding = BiomedClipKeys.imageProjection(sd, 16, manager).orElseThrow()
@@ -136,7 +144,8 @@ class VisionTransformerTest extends ManagerFixture {
     @Test
     void wrongInputsAndConfigsAreRefusedByName() {
         VisionTransformer.Config c = config("{\"img_size\":32,\"patch_size\":16,\"embed_dim\":16,\"depth\":1,\"num_heads\":2}");
-        try (VisionTransformer vit = VisionTransformer.random(c, manager, 5)) {
+        {
+            VisionTransformer vit = RandomWeights.load(new VisionTransformer(c), manager, 5);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> vit.forwardFeatures(manager.zeros(new Shape(1, 3, 224, 224))));
             assertTrue(e.getMessage().contains("[B, 3, 32, 32]"), e.getMessage());

@@ -68,7 +68,7 @@ class TokenizerTest {
         String json = BuiltinTokenizerJson.build(BuiltinTokenizerJson.words());
         int vocab = com.google.gson.JsonParser.parseString(json).getAsJsonObject().getAsJsonObject("model")
                 .getAsJsonObject("vocab").size();
-        assertEquals(vocab, VisionLanguageModel.builtinConfig(Fusion.QFORMER).part(VlmConfig.Part.TEXT).get("vocab_size").getAsInt());
+        assertEquals(vocab, VlmLoader.builtinConfig(Fusion.QFORMER).text().vocabSize());
     }
 
     @Test

@@ -25,6 +25,8 @@ import org.medvlm.data.ImageSource;
 import org.medvlm.data.LoadReport;
 import org.medvlm.data.VqaDataset;
 import org.medvlm.data.VqaExample;
+import org.medvlm.io.InputFiles;
+import org.medvlm.io.Limit;
 
 /**
  * Hugging Face parquet exports ({@code flaviagiammarino/vqa-rad}, {@code .../path-vqa}, SLAKE mirrors):
@@ -56,9 +58,10 @@ public final class HfParquet {
             throw new IllegalArgumentException(path + ": no .parquet file in this folder or its data/ folder");
         }
         LoadReport.Builder report = new LoadReport.Builder(dataset, path);
+        DatasetRoot root = DatasetRoot.of(path);
         List<VqaExample> out = new ArrayList<>();
         for (Path f : files) {
-            read(dataset, f, Sources.relative(path, f), report, out);
+            read(dataset, f.equals(path) ? f : root.file(f), Sources.relative(path, f), report, out);
         }
         Sources.noteDuplicates(out, report);
         return VqaDataset.of(dataset, out, report.build());
@@ -73,6 +76,11 @@ public final class HfParquet {
         String stem = Sources.stem(file);
         int dash = stem.indexOf('-');
         String split = dash > 0 ? stem.substring(0, dash) : stem;
+        try {
+            InputFiles.check(file, Limit.ANNOTATION_BYTES);
+        } catch (IOException e) {
+            throw Sources.io(file, e);
+        }
         // the constructor, not open(...): open is overloaded with Hadoop types that javac would need to see
         try (ParquetFileReader reader = new ParquetFileReader(new LocalInputFile(file), options())) {
             MessageType schema = reader.getFooter().getFileMetaData().getSchema();
@@ -97,6 +105,7 @@ public final class HfParquet {
                 for (long i = 0, n = pages.getRowCount(); i < n; i++, row++) {
                     Group g = records.read();
                     String where = "row " + row;
+                    report.record(file.toString(), where);
                     String question = text(g, "question");
                     String answer = text(g, "answer");
                     if (!Sources.answered(question, answer, name, where, report)) {
@@ -133,7 +142,11 @@ public final class HfParquet {
             if (e instanceof IllegalArgumentException && e.getMessage() != null && e.getMessage().startsWith(file.toString())) {
                 throw (IllegalArgumentException) e;
             }
-            throw new IllegalArgumentException(file + ": not a readable parquet file (" + e.getMessage() + ")", e);
+            throw new IllegalArgumentException(file + ": not a readable parquet file ("
+                    + InputFiles.oneLine(String.valueOf(e.getMessage())) + ")", e);
+        } catch (OutOfMemoryError e) {
+            throw new IllegalArgumentException(file + ": out of memory reading the parquet file (raise it with -Xmx,"
+                    + " e.g. MEDVLM_JAVA_OPTS=-Xmx8g)");
         }
     }
 

@@ -11,6 +11,7 @@ import java.util.zip.GZIPOutputStream;
 import org.apache.parquet.bytes.BytesInput;
 import org.apache.parquet.compression.CompressionCodecFactory;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.medvlm.io.Limit;
 import org.xerial.snappy.Snappy;
 
 /**
@@ -21,8 +22,10 @@ import org.xerial.snappy.Snappy;
  * shaded {@code hadoop-client-api} jar is on the runtime classpath; it is never used to decompress.)
  */
 public final class ParquetCodecs implements CompressionCodecFactory {
-    /** A page that claims more than this is taken as corrupt instead of allocating it. */
-    private static final int MAX_PAGE_BYTES = 1 << 30;
+    /** A page that claims more than this is taken as corrupt instead of allocating it: an embedded image's budget. */
+    private static long maxPageBytes() {
+        return Math.min(Integer.MAX_VALUE - 16L, Limit.IMAGE_BYTES.value() + (1 << 20));
+    }
 
     @Override
     public BytesInputCompressor getCompressor(CompressionCodecName codec) {
@@ -74,8 +77,12 @@ public final class ParquetCodecs implements CompressionCodecFactory {
     public void release() {}
 
     private static byte[] inflate(CompressionCodecName codec, byte[] in, int size) throws IOException {
-        if (size < 0 || size > MAX_PAGE_BYTES) {
+        if (size < 0 || size > maxPageBytes()) {
             throw new IOException("corrupt parquet page: it claims " + size + " uncompressed bytes");
+        }
+        if (codec == CompressionCodecName.SNAPPY && Snappy.uncompressedLength(in) != size) {
+            // snappy allocates what its own header claims: check it against the page's before
+            throw new IOException("corrupt parquet page: snappy claims " + Snappy.uncompressedLength(in) + " bytes, the page " + size);
         }
         byte[] out = switch (codec) {
             case UNCOMPRESSED -> in;
@@ -93,7 +100,7 @@ public final class ParquetCodecs implements CompressionCodecFactory {
     /** The bytes of a page (BytesInput.toByteArray is deprecated in favour of buffer-managed copies). */
     private static byte[] bytes(BytesInput b) throws IOException {
         long size = b.size();
-        if (size < 0 || size > MAX_PAGE_BYTES) {
+        if (size < 0 || size > maxPageBytes()) {
             throw new IOException("corrupt parquet page: " + size + " bytes");
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream((int) size);

@@ -14,6 +14,7 @@ import org.medvlm.data.AnswerType;
 import org.medvlm.data.LoadReport;
 import org.medvlm.data.VqaDataset;
 import org.medvlm.data.VqaExample;
+import org.medvlm.io.JsonInput;
 
 /**
  * PathVQA in the LXMERT form of the official repository: {@code pvqa_{train,val,test}.json}, one record
@@ -45,12 +46,13 @@ public final class PathVqa {
             files = List.of(path);
         }
         LoadReport.Builder report = new LoadReport.Builder("pathvqa", path);
-        Images images = new Images(dir.resolve("images"), report);
+        DatasetRoot root = DatasetRoot.of(path);
+        Images images = new Images(root, dir.resolve("images"), report);
         List<VqaExample> out = new ArrayList<>();
         for (Path f : files) {
             String stem = Sources.stem(f);
             String split = stem.startsWith("pvqa_") ? stem.substring(5) : stem;
-            read(f, Sources.relative(path, f), split, images, report, out);
+            read(f.equals(path) ? f : root.file(f), Sources.relative(path, f), split, images, report, out);
         }
         Sources.noteDuplicates(out, report);
         return VqaDataset.of("pathvqa", out, report.build());
@@ -70,28 +72,26 @@ public final class PathVqa {
 
     private static void read(Path file, String name, String split, Images images, LoadReport.Builder report,
             List<VqaExample> out) {
-        JsonElement root = Sources.json(file);
-        if (!root.isJsonArray()) {
-            throw new IllegalArgumentException(file + ": expected a JSON array of image records");
-        }
-        JsonArray arr = root.getAsJsonArray();
-        for (int i = 0; i < arr.size(); i++) {
-            if (!arr.get(i).isJsonObject()) {
-                report.skip(name, "index " + i, "not a JSON object", arr.get(i).toString());
-                continue;
+        Sources.jsonArray(file, name, "image records", report, (i, entry) -> {
+            if (!entry.isJsonObject()) {
+                report.skip(name, "index " + i, "not a JSON object", JsonInput.preview(entry, 60));
+                return;
             }
-            JsonObject o = arr.get(i).getAsJsonObject();
+            JsonObject o = entry.getAsJsonObject();
             String imgId = Sources.string(o.get("img_id"));
             JsonArray questions = nested(o, "sentf");
             JsonArray labels = nested(o, "labelf");
             if (questions == null || labels == null) {
                 report.skip(name, "index " + i, "no sentf.pvqa/labelf.pvqa lists", imgId == null ? "" : imgId);
-                continue;
+                return;
             }
             String imageName = imgId == null ? null : split + "/" + imgId + ".jpg";
             String refused = images.refusal(imageName);
             for (int q = 0; q < questions.size(); q++) {
                 String where = "index " + i + " question " + q;
+                if (q > 0) {
+                    report.record(file.toString(), where); // the entry counted as one record, each further question counts too
+                }
                 if (refused != null) {
                     report.skip(name, where, refused, imageName == null ? "" : imageName);
                     continue;
@@ -112,9 +112,10 @@ public final class PathVqa {
                         AnswerType.fromAnswer(answers.get(0)), "en", meta));
             }
             for (int q = questions.size(); q < labels.size(); q++) {
-                report.skip(name, "index " + i + " label " + q, "answer without question", labels.get(q).toString());
+                report.record(file.toString(), "index " + i + " label " + q);
+                report.skip(name, "index " + i + " label " + q, "answer without question", JsonInput.preview(labels.get(q), 60));
             }
-        }
+        });
     }
 
     private static JsonArray nested(JsonObject o, String key) {

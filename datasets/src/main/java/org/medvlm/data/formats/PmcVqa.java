@@ -5,7 +5,6 @@ import com.univocity.parsers.csv.CsvParser;
 import com.univocity.parsers.csv.CsvParserSettings;
 import java.io.IOException;
 import java.io.Reader;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,6 +16,7 @@ import org.medvlm.data.AnswerType;
 import org.medvlm.data.LoadReport;
 import org.medvlm.data.VqaDataset;
 import org.medvlm.data.VqaExample;
+import org.medvlm.io.Limit;
 
 /**
  * PMC-VQA's multiple-choice CSV files, read with univocity's RFC-4180 parser (Tablesaw's own CSV
@@ -43,12 +43,13 @@ public final class PmcVqa {
             throw new IllegalArgumentException(path + ": no PMC-VQA .csv file in this folder");
         }
         LoadReport.Builder report = new LoadReport.Builder("pmc-vqa", path);
+        DatasetRoot root = DatasetRoot.of(path);
         List<VqaExample> out = new ArrayList<>();
         for (Path f : files) {
             Path dir = f.toAbsolutePath().getParent();
-            Images images = new Images(Files.isDirectory(dir.resolve("figures")) && !Files.isDirectory(dir.resolve("images"))
+            Images images = new Images(root, Files.isDirectory(dir.resolve("figures")) && !Files.isDirectory(dir.resolve("images"))
                     ? dir.resolve("figures") : dir.resolve("images"), report);
-            read(f, Sources.relative(path, f), images, report, out);
+            read(f.equals(path) ? f : root.file(f), Sources.relative(path, f), images, report, out);
         }
         return VqaDataset.of("pmc-vqa", out, report.build());
     }
@@ -56,7 +57,8 @@ public final class PmcVqa {
     private static void read(Path file, String name, Images images, LoadReport.Builder report, List<VqaExample> out) {
         CsvParserSettings settings = new CsvParserSettings();
         settings.setHeaderExtractionEnabled(true);
-        settings.setMaxCharsPerColumn(1 << 20);
+        settings.setMaxCharsPerColumn(Limit.LINE_CHARS.intValue());
+        settings.setMaxColumns(64); // the layouts have 8 to 10: a row of 512 cells of the maximum would be half a GB
         settings.setLineSeparatorDetectionEnabled(true);
         settings.setSkipEmptyLines(true);
         settings.setNullValue("");
@@ -67,10 +69,6 @@ public final class PmcVqa {
         CsvParser parser = new CsvParser(settings);
         String fileSplit = splitOf(file);
         try (Reader r = Sources.reader(file)) {
-            r.mark(1);
-            if (r.read() != '\uFEFF') {
-                r.reset();
-            }
             parser.beginParsing(r);
             String[] header = parser.getContext().parsedHeaders();
             if (header == null) {
@@ -99,6 +97,7 @@ public final class PmcVqa {
             while ((row = parser.parseNext()) != null) {
                 long line = parser.getContext().currentLine();
                 String where = "row " + (++index) + " (line " + line + ")"; // the line where the row ends
+                report.record(file.toString(), where);
                 String figure = cell(row, col, "figure_path").strip();
                 String question = cell(row, col, "question");
                 if (question.isBlank()) {
@@ -152,10 +151,13 @@ public final class PmcVqa {
                         AnswerType.CLOSED, "en", meta));
             }
         } catch (TextParsingException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw Sources.io(file, io);
+            }
             throw new IllegalArgumentException(file + ": malformed CSV at line " + e.getLineIndex() + ": "
                     + firstLine(e.getMessage()));
         } catch (IOException e) {
-            throw new UncheckedIOException(file + ": " + e.getMessage(), e);
+            throw Sources.io(file, e);
         } finally {
             parser.stopParsing();
         }

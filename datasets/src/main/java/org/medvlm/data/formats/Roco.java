@@ -30,14 +30,15 @@ public final class Roco {
             throw new IllegalArgumentException(path + ": no ROCO captions.txt in this folder (expected data/<split>/<subset>/captions.txt)");
         }
         LoadReport.Builder report = new LoadReport.Builder("roco", path);
+        DatasetRoot root = DatasetRoot.of(path);
         List<CaptionPair> out = new ArrayList<>();
         for (Path f : captions) {
-            read(path, f, report, out);
+            read(path, root, f, report, out);
         }
         return CaptionDataset.of("roco", out, report.build());
     }
 
-    private static void read(Path source, Path file, LoadReport.Builder report, List<CaptionPair> out) {
+    private static void read(Path source, DatasetRoot root, Path file, LoadReport.Builder report, List<CaptionPair> out) {
         Path dir = file.toAbsolutePath().getParent();
         String subset = dir.getFileName().toString();
         String split = dir.getParent() == null ? "" : dir.getParent().getFileName().toString();
@@ -45,38 +46,39 @@ public final class Roco {
             split = subset;
             subset = "";
         }
-        Map<String, String> keywords = tabList(dir.resolve("keywords.txt"), ", ");
-        Map<String, String> semtypes = tabList(dir.resolve("semtypes.txt"), "; ");
-        Map<String, String> cuis = tabList(dir.resolve("cuis.txt"), ", ");
-        Map<String, String> licences = licences(dir.resolve("licences.txt"));
-        Images images = new Images(dir.resolve("images"), report);
         String rel = Sources.relative(source, file);
-        for (Sources.Line line : Sources.lines(file)) {
-            String text = line.text();
+        Map<String, String> keywords = tabList(root, dir.resolve("keywords.txt"), ", ", source, report);
+        Map<String, String> semtypes = tabList(root, dir.resolve("semtypes.txt"), "; ", source, report);
+        Map<String, String> cuis = tabList(root, dir.resolve("cuis.txt"), ", ", source, report);
+        Map<String, String> licences = licences(root, dir.resolve("licences.txt"), source, report);
+        Images images = new Images(root, dir.resolve("images"), report);
+        String fixedSplit = split;
+        String fixedSubset = subset;
+        Sources.eachLine(file.equals(source) ? file : root.file(file), report, (number, text) -> {
             int tab = text.indexOf('\t');
-            String where = "line " + line.number();
+            String where = "line " + number;
             if (tab <= 0) {
                 report.skip(rel, where, "no tab between id and caption", text.length() > 40 ? text.substring(0, 40) : text);
-                continue;
+                return;
             }
             String id = text.substring(0, tab).strip();
             String caption = text.substring(tab + 1).strip();
             String refused = images.refusal(id + ".jpg");
             if (refused != null) {
                 report.skip(rel, where, refused, id);
-                continue;
+                return;
             }
             Map<String, String> meta = new HashMap<>();
             meta.put("image_name", id + ".jpg");
-            if (!subset.isEmpty()) {
-                meta.put("subset", subset);
+            if (!fixedSubset.isEmpty()) {
+                meta.put("subset", fixedSubset);
             }
             putIf(meta, "keywords", keywords.get(id));
             putIf(meta, "semtypes", semtypes.get(id));
             putIf(meta, "cuis", cuis.get(id));
             putIf(meta, "licence", licences.get(id));
-            out.add(new CaptionPair(id, "roco", split, images.find(id + ".jpg"), caption, meta));
-        }
+            out.add(new CaptionPair(id, "roco", fixedSplit, images.find(id + ".jpg"), caption, meta));
+        });
     }
 
     private static void putIf(Map<String, String> meta, String key, String value) {
@@ -86,13 +88,13 @@ public final class Roco {
     }
 
     /** {@code ID<TAB><TAB>a<TAB>b...} → id → "a, b"; absent file → empty. */
-    private static Map<String, String> tabList(Path file, String joiner) {
+    private static Map<String, String> tabList(DatasetRoot root, Path file, String joiner, Path source, LoadReport.Builder report) {
         Map<String, String> out = new HashMap<>();
         if (!Files.isRegularFile(file)) {
             return out;
         }
-        for (Sources.Line line : Sources.lines(file)) {
-            String[] f = line.text().split("\t", -1);
+        Sources.eachLine(root.file(file), report, (number, text) -> {
+            String[] f = text.split("\t", -1);
             List<String> values = new ArrayList<>();
             for (int i = 1; i < f.length; i++) {
                 if (!f[i].isBlank()) {
@@ -108,24 +110,23 @@ public final class Roco {
                 values = pairs;
             }
             out.put(f[0].strip(), String.join(joiner, values));
-        }
+        });
         return out;
     }
 
     /** {@code licences.txt}: CSV with the header {@code ROCO_ID,PMC_ID,CC}; the licence is the last column. */
-    private static Map<String, String> licences(Path file) {
+    private static Map<String, String> licences(DatasetRoot root, Path file, Path source, LoadReport.Builder report) {
         Map<String, String> out = new HashMap<>();
         if (!Files.isRegularFile(file)) {
             return out;
         }
-        for (Sources.Line line : Sources.lines(file)) {
-            String t = line.text();
+        Sources.eachLine(root.file(file), report, (number, t) -> {
             int first = t.indexOf(',');
             int last = t.lastIndexOf(',');
             if (first > 0 && last > first && !t.toUpperCase(Locale.ROOT).startsWith("ROCO_ID,")) {
                 out.put(t.substring(0, first).strip(), t.substring(last + 1).strip());
             }
-        }
+        });
         return out;
     }
 }

@@ -1,6 +1,7 @@
 package org.medvlm.data.formats;
 
 import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -40,10 +41,11 @@ public final class Slake {
             files.add(path);
         }
         LoadReport.Builder report = new LoadReport.Builder("slake", path);
-        Images images = new Images(dir.resolve("imgs"), report);
+        DatasetRoot root = DatasetRoot.of(path);
+        Images images = new Images(root, dir.resolve("imgs"), report);
         List<VqaExample> out = new ArrayList<>();
         for (Path f : files) {
-            read(f, Sources.relative(path, f), Sources.stem(f), images, report, out);
+            read(f.equals(path) ? f : root.file(f), Sources.relative(path, f), Sources.stem(f), images, report, out);
         }
         Sources.noteDuplicates(out, report);
         return VqaDataset.of("slake", out, report.build());
@@ -51,11 +53,12 @@ public final class Slake {
 
     private static void read(Path file, String name, String split, Images images, LoadReport.Builder report,
             List<VqaExample> out) {
-        JsonElement root = Sources.json(file);
-        if (!root.isJsonArray()) {
-            throw new IllegalArgumentException(file + ": expected a JSON array of questions");
-        }
-        Sources.questions(root.getAsJsonArray(), "img_name", images, name, report, (i, o, q) -> {
+        Sources.jsonArray(file, name, "questions", report, (i, entry) -> {
+            Sources.Question q = Sources.question(i, entry, "img_name", images, name, report);
+            if (q == null) {
+                return;
+            }
+            JsonObject o = entry.getAsJsonObject();
             String lang = Sources.string(o.get("q_lang"));
             String qid = Sources.string(o.get("qid"));
             Map<String, String> meta = new HashMap<>();
@@ -68,7 +71,7 @@ public final class Slake {
             JsonElement triple = o.get("triple");
             if (triple != null && triple.isJsonArray()) {
                 List<String> parts = new ArrayList<>();
-                triple.getAsJsonArray().forEach(t -> parts.add(t.isJsonPrimitive() ? t.getAsString() : t.toString()));
+                triple.getAsJsonArray().forEach(t -> parts.add(t.isJsonPrimitive() ? t.getAsString() : org.medvlm.io.JsonInput.preview(t, 200)));
                 meta.put("triple", String.join(", ", parts));
             }
             meta.put("image_name", q.imageName());

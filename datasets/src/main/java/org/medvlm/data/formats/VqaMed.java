@@ -1,8 +1,6 @@
 package org.medvlm.data.formats;
 
-import com.google.gson.JsonElement;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -43,6 +41,7 @@ public final class VqaMed {
         Sources.existing(path);
         String name = "vqa-med-" + year;
         LoadReport.Builder report = new LoadReport.Builder(name, path);
+        DatasetRoot root = DatasetRoot.of(path);
         List<Path> files = Files.isDirectory(path) ? Sources.find(path, 5, ".txt") : List.of(path);
         Map<String, List<Path>> bySplit = new LinkedHashMap<>();
         Map<String, String> categories = new HashMap<>();
@@ -55,7 +54,7 @@ public final class VqaMed {
                 continue;
             }
             if (layout == Layout.CATEGORY) {
-                readCategories(f, categories);
+                readCategories(root, path, f, categories, report);
                 continue;
             }
             layouts.put(f, layout);
@@ -69,7 +68,7 @@ public final class VqaMed {
         }
         List<VqaExample> out = new ArrayList<>();
         for (Map.Entry<String, List<Path>> e : sortSplits(bySplit).entrySet()) {
-            readSplit(name, path, e.getKey(), e.getValue(), layouts, categories, report, out);
+            readSplit(name, root, path, e.getKey(), e.getValue(), layouts, categories, report, out);
         }
         Sources.noteDuplicates(out, report);
         return VqaDataset.of(name, out, report.build());
@@ -129,26 +128,27 @@ public final class VqaMed {
         return sorted;
     }
 
-    private static void readCategories(Path f, Map<String, String> categories) {
+    private static void readCategories(DatasetRoot root, Path source, Path f, Map<String, String> categories,
+            LoadReport.Builder report) {
         String n = f.getFileName().toString();
         String[] parts = n.split("_");
         String category = parts.length > 1 ? parts[1].toLowerCase(Locale.ROOT) : Sources.stem(f);
-        for (Sources.Line line : Sources.lines(f)) {
-            String[] fields = line.text().split("\\|", -1);
+        Sources.eachLine(f.equals(source) ? f : root.file(f), report, (number, text) -> {
+            String[] fields = text.split("\\|", -1);
             if (fields.length == 3) {
                 categories.put(fields[0] + "|" + fields[1] + "|" + fields[2], category);
             }
-        }
+        });
     }
 
-    private static void readSplit(String dataset, Path source, String split, List<Path> files, Map<Path, Layout> layouts,
-            Map<String, String> categories, LoadReport.Builder report, List<VqaExample> out) {
+    private static void readSplit(String dataset, DatasetRoot root, Path source, String split, List<Path> files,
+            Map<Path, Layout> layouts, Map<String, String> categories, LoadReport.Builder report, List<VqaExample> out) {
         List<Path> complete = files.stream()
                 .filter(f -> layouts.get(f) == Layout.QA || layouts.get(f) == Layout.TEST_WITH_CATEGORY).toList();
         Map<String, Integer> perImage = new HashMap<>();
         if (!complete.isEmpty()) {
             for (Path f : complete) {
-                readComplete(dataset, source, split, f, layouts.get(f), categories, perImage, report, out);
+                readComplete(dataset, root, source, split, f, layouts.get(f), categories, perImage, report, out);
             }
             long partial = files.size() - complete.size();
             if (partial > 0) {
@@ -164,20 +164,20 @@ public final class VqaMed {
         Path imageHome = files.get(0);
         for (Path f : files) {
             String rel = Sources.relative(source, f);
-            for (Sources.Line line : Sources.lines(f)) {
-                String[] fields = line.text().split("\\|", -1);
-                String where = "line " + line.number();
+            Sources.eachLine(f.equals(source) ? f : root.file(f), report, (number, text) -> {
+                String[] fields = text.split("\\|", -1);
+                String where = "line " + number;
                 if (layouts.get(f) == Layout.QUESTIONS) {
                     if (fields.length != 2) {
                         report.skip(rel, where, "wrong field count: expected image|question", fields.length + " fields");
-                        continue;
+                        return;
                     }
                     questions.put(fields[0].strip(), fields[1]);
                     origin.putIfAbsent(fields[0].strip(), rel + " " + where);
                 } else {
                     if (fields.length < 2) {
                         report.skip(rel, where, "wrong field count: expected image|answer[|answer...]", fields.length + " fields");
-                        continue;
+                        return;
                     }
                     List<String> alts = new ArrayList<>();
                     for (int i = 1; i < fields.length; i++) {
@@ -186,14 +186,14 @@ public final class VqaMed {
                     answers.put(fields[0].strip(), alts);
                     origin.putIfAbsent(fields[0].strip(), rel + " " + where);
                 }
-            }
+            });
         }
         if (questions.isEmpty() && !answers.isEmpty()) {
-            mscocoQuestions(files, questions, report);
+            mscocoQuestions(root, files, questions, report);
         }
         List<String> ids = new ArrayList<>(questions.keySet());
         answers.keySet().stream().filter(id -> !questions.containsKey(id)).forEach(ids::add);
-        Images images = images(imageHome, split, report);
+        Images images = images(root, imageHome, split, report);
         int noAnswer = 0;
         int noQuestion = 0;
         for (String id : ids) {
@@ -220,30 +220,30 @@ public final class VqaMed {
         }
     }
 
-    private static void readComplete(String dataset, Path source, String split, Path f, Layout layout,
+    private static void readComplete(String dataset, DatasetRoot root, Path source, String split, Path f, Layout layout,
             Map<String, String> categories, Map<String, Integer> perImage, LoadReport.Builder report, List<VqaExample> out) {
         String rel = Sources.relative(source, f);
         int expected = layout == Layout.QA ? 3 : 4;
-        Images images = images(f, split, report);
-        for (Sources.Line line : Sources.lines(f)) {
-            String[] fields = line.text().split("\\|", -1);
-            String where = "line " + line.number();
+        Images images = images(root, f, split, report);
+        Sources.eachLine(f.equals(source) ? f : root.file(f), report, (number, text) -> {
+            String[] fields = text.split("\\|", -1);
+            String where = "line " + number;
             if (fields.length != expected) {
                 report.skip(rel, where, "wrong field count: expected " + (expected == 3 ? "image|question|answer"
                         : "image|category|question|answer"), fields.length + " fields");
-                continue;
+                return;
             }
             String imageId = fields[0].strip();
             String question = fields[expected - 2];
             String answer = fields[expected - 1];
             if (question.isBlank()) {
                 report.skip(rel, where, "missing question", "");
-                continue;
+                return;
             }
             String refused = images.refusal(imageId + ".jpg");
             if (refused != null) {
                 report.skip(rel, where, refused, imageId);
-                continue;
+                return;
             }
             List<String> answers = alternatives(answer, false);
             Map<String, String> meta = new HashMap<>();
@@ -256,7 +256,7 @@ public final class VqaMed {
             int k = perImage.merge(imageId, 1, Integer::sum) - 1;
             out.add(new VqaExample(k == 0 ? imageId : imageId + "#" + k, dataset, split, images.find(imageId + ".jpg"),
                     question, answers, answers.isEmpty() ? AnswerType.OPEN : AnswerType.fromAnswer(answers.get(0)), "en", meta));
-        }
+        });
     }
 
     /** {@code a#b} lists alternative correct answers; the evaluator strips each one. */
@@ -272,7 +272,8 @@ public final class VqaMed {
     }
 
     /** The 2021 evaluator keeps its questions in an mscoco-format JSON beside the answers. */
-    private static void mscocoQuestions(List<Path> files, Map<String, String> questions, LoadReport.Builder report) {
+    private static void mscocoQuestions(DatasetRoot root, List<Path> files, Map<String, String> questions,
+            LoadReport.Builder report) {
         for (Path f : files) {
             Path dir = f.toAbsolutePath().getParent();
             for (Path j : Sources.list(dir, ".json")) {
@@ -280,18 +281,16 @@ public final class VqaMed {
                 if (!n.contains("question")) {
                     continue;
                 }
-                JsonElement root = Sources.json(j);
-                if (root.isJsonObject() && root.getAsJsonObject().has("questions")
-                        && root.getAsJsonObject().get("questions").isJsonArray()) {
-                    for (JsonElement q : root.getAsJsonObject().getAsJsonArray("questions")) {
-                        if (q.isJsonObject()) {
-                            String id = Sources.string(q.getAsJsonObject().get("question_id"));
-                            String text = Sources.string(q.getAsJsonObject().get("question"));
-                            if (id != null && text != null) {
-                                questions.put(id.strip(), text);
-                            }
+                boolean found = Sources.jsonMemberArray(root.file(j), "questions", report, (i, q) -> {
+                    if (q.isJsonObject()) {
+                        String id = Sources.string(q.getAsJsonObject().get("question_id"));
+                        String text = Sources.string(q.getAsJsonObject().get("question"));
+                        if (id != null && text != null) {
+                            questions.put(id.strip(), text);
                         }
                     }
+                });
+                if (found) {
                     report.note("questions taken from " + j.getFileName());
                     return;
                 }
@@ -303,7 +302,7 @@ public final class VqaMed {
      * The image folder beside a file: the organisers put {@code Train_images/}, {@code Val_images/},
      * {@code VQAMed2019_Test_Images/} next to the text files; one whose name mentions the split wins.
      */
-    private static Images images(Path file, String split, LoadReport.Builder report) {
+    private static Images images(DatasetRoot root, Path file, String split, LoadReport.Builder report) {
         Path dir = file.toAbsolutePath().getParent();
         List<Path> candidates = new ArrayList<>();
         try (Stream<Path> s = Files.list(dir)) {
@@ -311,11 +310,11 @@ public final class VqaMed {
                     .filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith("images"))
                     .sorted().forEach(candidates::add);
         } catch (IOException e) {
-            throw new UncheckedIOException(dir + ": " + e.getMessage(), e);
+            throw Sources.io(dir, e);
         }
         Path chosen = candidates.stream()
                 .filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).contains(split))
                 .findFirst().orElse(candidates.isEmpty() ? dir.resolve("images") : candidates.get(0));
-        return new Images(chosen, report);
+        return new Images(root, chosen, report);
     }
 }

@@ -1,6 +1,5 @@
 package org.medvlm.data.formats;
 
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,13 +52,14 @@ public final class VqaRad {
         LoadReport.Builder report = new LoadReport.Builder("vqa-rad", path);
         Path imageDir = Files.isDirectory(dir.resolve(IMAGE_FOLDER)) || !Files.isDirectory(dir.resolve("images"))
                 ? dir.resolve(IMAGE_FOLDER) : dir.resolve("images");
-        Images images = new Images(imageDir, report);
+        DatasetRoot root = DatasetRoot.of(path);
+        Images images = new Images(root, imageDir, report);
         List<VqaExample> out = new ArrayList<>();
         for (Path f : files) {
             String stem = Sources.stem(f).toLowerCase(Locale.ROOT);
             // MEVF files carry the split in their name; the OSF file in phrase_type
             String fileSplit = stem.equals("trainset") ? "train" : stem.equals("testset") ? "test" : null;
-            read(f, Sources.relative(path, f), fileSplit, images, report, out);
+            read(f.equals(path) ? f : root.file(f), Sources.relative(path, f), fileSplit, images, report, out);
         }
         Sources.noteDuplicates(out, report);
         return VqaDataset.of("vqa-rad", out, report.build());
@@ -67,12 +67,12 @@ public final class VqaRad {
 
     private static void read(Path file, String name, String fileSplit, Images images, LoadReport.Builder report,
             List<VqaExample> out) {
-        JsonElement root = Sources.json(file);
-        if (!root.isJsonArray()) {
-            throw new IllegalArgumentException(file + ": expected a JSON array of questions, found "
-                    + (root.isJsonObject() ? "an object" : root.toString().length() > 20 ? "a value" : root.toString()));
-        }
-        Sources.questions(root.getAsJsonArray(), "image_name", images, name, report, (i, o, q) -> {
+        Sources.jsonArray(file, name, "questions", report, (i, entry) -> {
+            Sources.Question q = Sources.question(i, entry, "image_name", images, name, report);
+            if (q == null) {
+                return;
+            }
+            JsonObject o = entry.getAsJsonObject();
             String qid = Sources.string(o.get("qid"));
             String phrase = Sources.string(o.get("phrase_type"));
             String split = fileSplit != null ? fileSplit

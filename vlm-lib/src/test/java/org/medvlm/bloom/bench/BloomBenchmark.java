@@ -57,7 +57,7 @@ class BloomBenchmark {
         long[] rss = probeLoadRss(file);
         Map<String, Double> java = new LinkedHashMap<>();
         try (NDManager m = NDManager.newBaseManager(); StateDict weights = StateDict.open(file)) {
-            BloomLm lm = BloomLm.of(Bloom.load(CONFIG, weights.toMap(m)));
+            BloomLm lm = BloomLm.of(Bloom.load(CONFIG, weights, m, ai.djl.ndarray.types.DataType.FLOAT32));
             prefillSeconds(lm, m, 128); // warm-up: pages in the weights, JIT, allocator
             List<Double> times = new ArrayList<>();
             for (int i = 0; i < 3; i++) {

@@ -20,7 +20,7 @@ public final class LoadProbe {
         try (NDManager m = NDManager.newBaseManager(); StateDict weights = StateDict.open(Path.of(args[0]))) {
             m.zeros(new ai.djl.ndarray.types.Shape(1)).add(1).close(); // engine + natives loaded before the baseline
             long base = status("VmRSS:");
-            Bloom model = Bloom.load(BloomConfig.bloomz560m(), weights.toMap(m));
+            Bloom model = Bloom.load(BloomConfig.bloomz560m(), weights, m, ai.djl.ndarray.types.DataType.FLOAT32);
             NDArray ids = m.create(new long[][] {{1, 2, 3, 4, 5, 6, 7, 8}});
             model.logits(ids, ids.onesLike()).close();
             System.out.println(base + " " + status("VmHWM:"));

@@ -1,11 +1,11 @@
-package org.medvlm.layers;
+package org.medvlm.checkpoint;
 
 import java.util.List;
 
 /**
  * A checkpoint does not fit the model: lists the missing keys, the unexpected keys and the first shape mismatch.
  * Nothing is loaded when this is thrown. It is the one exception for keys and shapes that do not fit, whether
- * {@link Module#loadStateDict} or a {@link org.medvlm.checkpoint.StateDict} lookup finds it.
+ * {@code Module.loadStateDict} or a {@link StateDict} lookup finds it.
  */
 public final class StateDictMismatchException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;

@@ -1,16 +1,16 @@
-package org.medvlm.bloom;
+package org.medvlm.check;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import com.google.gson.JsonObject;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import org.medvlm.check.CheckResult;
-import org.medvlm.check.ModelCheck;
-import org.medvlm.check.ModelChecks;
+import org.medvlm.bloom.Bloom;
+import org.medvlm.bloom.BloomConfig;
+import org.medvlm.bloom.BloomLm;
 import org.medvlm.checkpoint.StateDict;
+import org.medvlm.layers.ConfigReader;
 import org.medvlm.generate.GenerationConfig;
 import org.medvlm.generate.Generator;
 
@@ -24,21 +24,21 @@ import org.medvlm.generate.Generator;
  * deterministic (a fully masked query row attends uniformly to all keys because the mask adds finfo.min, not −inf),
  * and this model reproduces that rule, so nothing needs to be skipped.
  */
-public final class BloomCheck implements ModelCheck {
+final class BloomCheck implements ModelCheck {
 
     @Override
-    public CheckResult run(JsonObject config, StateDict weights, Map<String, NDArray> reference, NDManager manager) {
-        return run(BloomConfig.fromJson(config.toString()), weights.toMap(manager), reference);
+    public CheckResult run(ConfigReader config, StateDict weights, Map<String, NDArray> reference, NDManager manager) {
+        return run(BloomConfig.fromJson(config), weights, reference, manager);
     }
 
     /**
      * Loads {@code weights} strictly into a model of {@code config} and compares its logits (every position) and
      * greedy continuation of row 0 with {@code reference}.
      */
-    public static CheckResult run(BloomConfig config, Map<String, NDArray> weights, Map<String, NDArray> reference) {
+    static CheckResult run(BloomConfig config, StateDict weights, Map<String, NDArray> reference, NDManager manager) {
         NDArray ids = ModelChecks.tensor(reference, "input_ids");
         NDArray expected = ModelChecks.tensor(reference, "logits");
-        Bloom model = Bloom.load(config, weights);
+        Bloom model = Bloom.load(config, weights, manager, DataType.FLOAT32);
         try (NDManager m = ids.getManager().newSubManager()) {
             NDArray inputIds = ids.toType(DataType.INT64, true);
             inputIds.attach(m);
