@@ -123,6 +123,10 @@ class MedVlm(nn.Module):
         hooks = {int(i): (lambda x, block=block: block(x, latents)) for i, block in self.gated_cross_attn_layers.items()}
         return lm(embeds, attention_mask, hooks)
 
+    def text_logits(self, pixel_values, input_ids, attention_mask):
+        """Logits over every text position (B, T, vocab): for checks on small vocabularies only."""
+        return F.linear(self._text_hidden(pixel_values, input_ids, attention_mask), self.language_model.head_weight())
+
     def forward(self, pixel_values, input_ids, attention_mask, labels=None):
         """With labels: (summed loss over answer tokens, their count). Without: the last position's logits (B, vocab),
         what greedy decoding needs (one entry point, so FSDP and DeepSpeed see every call)."""
