@@ -55,7 +55,7 @@ def greedy(engine, batch, max_new_tokens, stop_ids, pad_id, autocast):
 def evaluate(engine, dataset, place, batch_size, device, pad_id, stop_ids, decoder, max_new_tokens, autocast,
              limit=None):
     """Metrics over (at most ``limit`` of) the dataset; every rank returns the same dict, with the answers."""
-    n = len(dataset) if limit is None else min(limit, len(dataset))
+    n = len(dataset) if not limit else min(limit, len(dataset))  # 0 or None: all of them
     mine = list(range(place.rank, n, place.world))
     # every rank runs the same number of batches (sharded models need all ranks in every forward)
     per_rank = -(-n // place.world)

@@ -58,7 +58,7 @@ def parser():
     p.add_argument("--lora-alpha", type=float, default=16.0)
     p.add_argument("--lora-dropout", type=float, default=0.05)
     p.add_argument("--eval-every", type=int, default=0, help="0: evaluate at the end only")
-    p.add_argument("--eval-limit", type=int, default=200, help="held-out examples evaluated")
+    p.add_argument("--eval-limit", type=int, default=200, help="held-out examples evaluated (0: all)")
     p.add_argument("--samples", type=int, default=4, help="examples shown in samples.jsonl per evaluation")
     p.add_argument("--checkpoint-every", type=int, default=0, help="0: the final checkpoint only")
     p.add_argument("--keep-checkpoints", type=int, default=2)

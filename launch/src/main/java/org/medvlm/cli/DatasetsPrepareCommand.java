@@ -54,7 +54,7 @@ final class DatasetsPrepareCommand implements Callable<Integer> {
             }
         } else {
             InitModel.Preset preset = InitModel.Preset.of(model.preset == null ? "tiny" : model.preset);
-            if (preset != InitModel.Preset.TINY) {
+            if (preset != InitModel.Preset.TINY && preset != InitModel.Preset.TINY_GATED) {
                 throw new UserError("preset " + preset + " takes its tokenizer from the bloomz folder: give --model DIR"
                         + " (a model folder, or the init folder of a launched run)");
             }

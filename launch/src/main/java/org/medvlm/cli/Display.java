@@ -25,6 +25,14 @@ public interface Display {
     /** State kept between commands run on this display (named datasets, the loaded model). */
     Session session();
 
+    /**
+     * Where a training run's events go while it runs: the terminal prints a progress bar (or plain lines when output is
+     * not a console); the notebook shows a live loss chart, a progress bar and a growing image–answer table.
+     */
+    default org.medvlm.train.RunEvents.Listener runView(String title, long totalSteps) {
+        return new TerminalRunView(err(), totalSteps, System.console() != null); // stdout stays for results (--json)
+    }
+
     /** True where rich values (charts, images) can be shown; the terminal says false. */
     default boolean rich() {
         return false;

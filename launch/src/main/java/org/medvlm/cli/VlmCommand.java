@@ -52,7 +52,7 @@ final class VlmCommand implements Callable<Integer> {
     /** Where the model comes from: a folder or the built-in small model. */
     static final class ModelChoice {
         @Option(names = "--model", paramLabel = "DIR",
-                description = "A model folder (config.json + safetensors + tokenizer.json).")
+                description = "A model folder (config.json + safetensors + tokenizer.json), or a training run's folder (its final model).")
         Path dir;
 
         @Option(names = "--builtin", description = "The built-in small model (no download).")
@@ -268,7 +268,7 @@ final class VlmCommand implements Callable<Integer> {
         if (!Files.isDirectory(dir)) {
             throw new UserError(dir + ": not a folder (a model folder holds config.json, safetensors and tokenizer.json)");
         }
-        return VisionLanguageModel.load(dir);
+        return VisionLanguageModel.load(org.medvlm.train.TrainPresets.modelFolder(dir)); // a run folder: its model
     }
 
     static Map<String, Object> summaryJson(VlmSummary s, String source) {

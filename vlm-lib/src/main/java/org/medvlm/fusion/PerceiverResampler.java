@@ -32,6 +32,7 @@ public final class PerceiverResampler extends Module {
         private final Linear toOut;
         private final int heads;
         private final int dimHead;
+        ScaledDotProductAttention.Probe probe; // set while an attention map is being recorded
 
         PerceiverAttention(int dim, int heads, int dimHead) {
             this.heads = heads;
@@ -51,7 +52,7 @@ public final class PerceiverResampler extends Module {
             NDList kv = toKv.forward(x.concat(l, 1)).split(2, 2); // k | v halves of the last axis, as torch.chunk(2, dim=-1)
             NDArray k = ScaledDotProductAttention.splitHeads(kv.get(0), heads); // (B, h, N + n, d)
             NDArray v = ScaledDotProductAttention.splitHeads(kv.get(1), heads);
-            NDArray out = ScaledDotProductAttention.apply(q, k, v, null, Math.pow(dimHead, -0.5)); // (B, h, n, d)
+            NDArray out = ScaledDotProductAttention.apply(q, k, v, null, Math.pow(dimHead, -0.5), null, probe); // (B, h, n, d)
             return toOut.forward(ScaledDotProductAttention.mergeHeads(out));
         }
     }
@@ -85,6 +86,17 @@ public final class PerceiverResampler extends Module {
         }
         this.layers = addChild("layers", new ModuleList<>(list));
         this.norm = addChild("norm", new LayerNorm(dim, 1e-5));
+    }
+
+    /**
+     * Records each layer's attention probabilities {@code [B, h, n, N + n]} (latents over media then latents) with
+     * {@code probe} (layer, probs), or stops (null); for attention maps.
+     */
+    public void observeAttention(java.util.function.BiConsumer<Integer, NDArray> probe) {
+        for (int i = 0; i < layers.size(); i++) {
+            int layer = i;
+            layers.get(i).attn.probe = probe == null ? null : probs -> probe.accept(layer, probs);
+        }
     }
 
     /** Visual tokens {@code [B, N, dim]} → {@code [B, numLatents, dim]}, owned by the media's manager. */

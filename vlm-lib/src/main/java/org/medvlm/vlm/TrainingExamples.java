@@ -41,6 +41,11 @@ public final class TrainingExamples {
 
     /** Encodes one example; refuses one that would not fit the model's context. */
     public Example encode(BufferedImage image, String question, String answer) {
+        return encode(preprocessor.apply(image), question, answer);
+    }
+
+    /** Encodes one example whose image is already preprocessed (CHW float32 at the model's size). */
+    public Example encode(float[] pixels, String question, String answer) {
         long[] p = tokenizer.encode(prompt.apply(question));
         long[] a = tokenizer.encode(" " + answer.strip());
         int n = p.length + a.length + 1;
@@ -53,7 +58,7 @@ public final class TrainingExamples {
         long[] labels = new long[n];
         Arrays.fill(labels, 0, p.length, -100);
         System.arraycopy(ids, p.length, labels, p.length, a.length + 1);
-        return new Example(preprocessor.apply(image), ids, labels);
+        return new Example(pixels, ids, labels);
     }
 
     /** A batch: pixels stacked, tokens right-padded with the pad id (mask 0, label -100). */

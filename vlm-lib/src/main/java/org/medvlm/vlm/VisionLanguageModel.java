@@ -286,11 +286,40 @@ public final class VisionLanguageModel extends Module implements AutoCloseable {
             throw new IllegalArgumentException("need as many questions as images (at least one), got "
                     + images.size() + " images and " + questions.size() + " questions");
         }
+        List<float[]> pixels = new ArrayList<>();
+        for (BufferedImage image : images) {
+            pixels.add(preprocess.pixels(image));
+        }
+        List<Answer> answers = new ArrayList<>();
+        List<Answer> bare = answer(pixels, questions, generation);
+        for (int i = 0; i < bare.size(); i++) {
+            Answer a = bare.get(i);
+            answers.add(new Answer(images.get(i), a.question(), a.text(), a.tokenIds(), a.seconds()));
+        }
+        return answers;
+    }
+
+    /**
+     * Answers question i about the already preprocessed image i ({@link Preprocess#pixels}, CHW float32), as one batch;
+     * the answers carry no image. What evaluation loops use, so each image is preprocessed once per run.
+     */
+    public List<Answer> answer(List<float[]> pixels, List<String> questions, GenerationConfig generation) {
+        if (pixels.size() != questions.size() || pixels.isEmpty()) {
+            throw new IllegalArgumentException("need as many questions as images (at least one), got "
+                    + pixels.size() + " images and " + questions.size() + " questions");
+        }
         long[][] prompts = prompts(questions, generation.maxNewTokens());
+        int s = preprocess.size();
+        int chw = 3 * s * s;
+        float[] all = new float[pixels.size() * chw];
+        for (int i = 0; i < pixels.size(); i++) {
+            System.arraycopy(pixels.get(i), 0, all, i * chw, chw);
+        }
         long start = System.nanoTime();
         List<long[]> generated = inEvalMode(() -> {
             try (NDManager step = manager.newSubManager()) {
-                NDArray features = visionModel.forwardFeatures(preprocess.apply(images, step)); // (B, N, D)
+                NDArray batch = step.create(all, new Shape(pixels.size(), 3, s, s));
+                NDArray features = visionModel.forwardFeatures(batch); // (B, N, D)
                 CausalLm lm = bridge != null
                         ? BloomLm.of(languageModel).withPrefix(bridge.forward(features)) // (B, Q, C) before the prompt
                         : flamingo.languageModel(languageModel, features);
@@ -299,11 +328,19 @@ public final class VisionLanguageModel extends Module implements AutoCloseable {
         });
         double seconds = (System.nanoTime() - start) / 1e9;
         List<Answer> answers = new ArrayList<>();
-        for (int i = 0; i < images.size(); i++) {
+        for (int i = 0; i < pixels.size(); i++) {
             long[] ids = withoutStop(generated.get(i), generation.stopTokens());
-            answers.add(new Answer(images.get(i), questions.get(i), clean(tokenizer.decode(ids)), ids, seconds));
+            answers.add(new Answer(null, questions.get(i), clean(tokenizer.decode(ids)), ids, seconds));
         }
         return answers;
+    }
+
+    /**
+     * Answers and shows where the model looked: a heat map over the image from the answer's attention, carried back
+     * through the fusion and the ViT ({@link AttentionMaps}).
+     */
+    public AttentionMap explain(BufferedImage image, String question) {
+        return AttentionMaps.explain(this, image, question);
     }
 
     /** Runs {@code body} in evaluation mode without gradient recording, then restores the training mode. */
