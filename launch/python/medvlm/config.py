@@ -43,7 +43,8 @@ class VisionConfig:
     drop_rate: float = 0.0  # after pos embed and on the head input
     proj_drop_rate: float = 0.0  # after attn.proj and mlp.fc2
     attn_drop_rate: float = 0.0  # on the attention probabilities
-    conv_stem_channels: Optional[List[int]] = None  # hybrid stem: stride-2 3x3 convs + GELU before patch_embed.proj
+    conv_stem_channels: Optional[List[int]] = None  # hybrid stem: stride-2 3x3 convs before patch_embed.proj
+    conv_stem_act: str = "relu"  # the stem's activation after each conv: relu (timm's hybrid stems) or gelu
 
     def __post_init__(self):
         if isinstance(self.img_size, (list, tuple)):
@@ -58,6 +59,8 @@ class VisionConfig:
             n = len(self.conv_stem_channels)
             if self.patch_size % (2 ** n):
                 raise ValueError(f"patch_size {self.patch_size} is not divisible by 2^{n} (conv_stem_channels)")
+        if self.conv_stem_act not in ("relu", "gelu"):
+            raise ValueError(f"conv_stem_act {self.conv_stem_act!r} is not supported (relu, gelu)")
         if self.global_pool not in ("token", "avg"):
             raise ValueError(f"global_pool {self.global_pool!r} is not supported (token, avg)")
 

@@ -107,11 +107,14 @@ class KernelBehaviour(unittest.TestCase):
         text = "".join(m["content"]["text"] for m in outputs if m["msg_type"] == "stream")
         self.assertTrue(text.startswith("Usage: medvlm zero"), text)
 
-    def test_train_refuses_clearly(self):
-        for code in ["%%train\nmodel = tiny\nsteps = 10", "%train status run-1"]:
+    def test_train_with_bad_settings_is_one_error_and_the_kernel_carries_on(self):
+        for code in ["%%train\nmodel = no-such-model-folder\nsteps = 10", "%train status no-such-run"]:
             reply, outputs = execute(self.kc, code)
             self.assertEqual(reply["content"]["status"], "error", code)
-            self.assertIn("training is not available yet", reply["content"]["evalue"])
+            self.assertEqual(len([m for m in outputs if m["msg_type"] == "error"]), 1, code)
+            self.assertTrue(reply["content"]["evalue"].startswith("medvlm train"), reply["content"]["evalue"])
+        reply, outputs = execute(self.kc, "5 * 5")
+        self.assertEqual(text_of(outputs), ["25"])
 
     def test_exception_shows_the_users_frames_only(self):
         code = ("int depth(int n) { if (n == 0) throw new IllegalArgumentException(\"bottom\"); return depth(n - 1); }\n"

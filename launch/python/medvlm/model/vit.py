@@ -12,8 +12,9 @@ from .attention import attend, maybe_checkpoint
 
 class PatchEmbed(nn.Module):
     """A stride-k convolution ``proj`` flattened to tokens. With ``conv_stem_channels`` [c1, ..., cn] a hybrid stem
-    (``backbone``: Conv2d 3x3 stride 2 + exact GELU per channel count, keys backbone.0, .2, ...) comes first and
-    proj's kernel shrinks to patch_size / 2^n, so tokens stay patch_size input pixels apart."""
+    (``backbone``: Conv2d 3x3 stride 2 + ``conv_stem_act`` (ReLU, or exact GELU) per channel count, keys backbone.0,
+    .2, ...) comes first and proj's kernel shrinks to patch_size / 2^n, so tokens stay patch_size input pixels
+    apart."""
 
     def __init__(self, cfg):
         super().__init__()
@@ -22,7 +23,8 @@ class PatchEmbed(nn.Module):
         if cfg.conv_stem_channels:
             layers = []
             for ch in cfg.conv_stem_channels:
-                layers += [nn.Conv2d(in_ch, ch, kernel_size=3, stride=2, padding=1), nn.GELU()]
+                act = nn.ReLU() if cfg.conv_stem_act == "relu" else nn.GELU()
+                layers += [nn.Conv2d(in_ch, ch, kernel_size=3, stride=2, padding=1), act]
                 in_ch = ch
             self.backbone = nn.Sequential(*layers)
             kernel = cfg.patch_size // (2 ** len(cfg.conv_stem_channels))

@@ -147,7 +147,14 @@ public final class ImagePreprocessor {
 
     /** Writes one image's {@code 3 * size * size} floats at {@code offset}. */
     public void applyInto(BufferedImage image, float[] out, int offset) {
-        int[] rgb = resizedRgb(image);
+        normalizeInto(resizedRgb(image), out, offset);
+    }
+
+    /**
+     * Scales and normalises {@link #resizedRgb} pixels into {@code 3 * size * size} floats at {@code offset}: the
+     * second half of {@link #applyInto}, for callers that keep the resized bytes (a quarter of the floats' memory).
+     */
+    public void normalizeInto(int[] rgb, float[] out, int offset) {
         int plane = size * size;
         float[] l0 = lut[0];
         float[] l1 = lut[1];

@@ -28,6 +28,9 @@ public final class JsonInput {
     public static JsonReader reader(Reader in) {
         JsonReader r = new JsonReader(in);
         r.setStrictness(Strictness.LENIENT);
+        // element() builds trees without recursion and enforces Limit.JSON_DEPTH itself, with the file named (and a
+        // user may lift it past gson's own default of 255)
+        r.setNestingLimit(Integer.MAX_VALUE);
         return r;
     }
 

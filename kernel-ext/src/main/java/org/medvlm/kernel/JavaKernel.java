@@ -13,10 +13,12 @@ import java.io.PrintWriter;
 import java.lang.reflect.Modifier;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Function;
 import org.medvlm.cli.Display;
@@ -51,8 +53,13 @@ public final class JavaKernel extends BaseKernel {
 
     private final JShellEngine engine;
     private final CommandMagics magics;
+    private final CellStreams streams;
     private final PrintWriter out;
     private final PrintWriter err;
+    /** Magics waiting for the JShell call that runs them: their text never goes into Java source. */
+    private final Map<Integer, Cell.Part> pendingMagics = new ConcurrentHashMap<>();
+    private final AtomicInteger magicIds = new AtomicInteger();
+    private volatile Runnable abortCell;
     private final History history = new History();
     private final List<LiveDisplay> liveDisplays = new ArrayList<>();
     private final JsonArray payloads = new JsonArray();
@@ -70,8 +77,9 @@ public final class JavaKernel extends BaseKernel {
         super(StandardCharsets.UTF_8);
         Renderers.register(getRenderer());
         this.engine = new JShellEngine();
-        this.out = new PrintWriter(new OutputStreamWriter(getIO().out, StandardCharsets.UTF_8), true);
-        this.err = new PrintWriter(new OutputStreamWriter(getIO().err, StandardCharsets.UTF_8), true);
+        this.streams = CellStreams.fromProperties(System.out, System.err);
+        this.out = new PrintWriter(new OutputStreamWriter(streams.stdout, StandardCharsets.UTF_8), true);
+        this.err = new PrintWriter(new OutputStreamWriter(streams.stderr, StandardCharsets.UTF_8), true);
         this.magics = new CommandMagics(out, err, value -> display(getRenderer().render(value)), tree);
         Notebook.bind(this);
     }
@@ -129,11 +137,10 @@ public final class JavaKernel extends BaseKernel {
                 last = engine.eval(c.source());
             } else if (part instanceof Cell.LineMagic m) {
                 if (!kernelMagic(m.name(), m.args())) {
-                    evalMagic("org.medvlm.kernel.Notebook.runEncodedMagic(\"" + m.name() + "\", \"" + b64(m.args()) + "\");");
+                    evalMagic(m);
                 }
             } else if (part instanceof Cell.CellMagic m) {
-                evalMagic("org.medvlm.kernel.Notebook.runEncodedCellMagic(\"" + m.name() + "\", \"" + b64(m.args())
-                        + "\", \"" + b64(m.body()) + "\");");
+                evalMagic(m);
             }
         }
         return last != null && last.hasValue() ? getRenderer().render(last.value()) : null;
@@ -143,16 +150,22 @@ public final class JavaKernel extends BaseKernel {
      * Runs a command magic inside JShell, so an interrupt stops it like any cell; then makes the value it
      * showed the notebook variable {@code last}, typed when its class is public.
      */
-    private void evalMagic(String call) throws EvalError {
+    private void evalMagic(Cell.Part magic) throws EvalError {
+        // the magic's arguments and body stay Java objects: as a string literal in the call they would be
+        // capped at 64 KiB by the class file format
+        int id = magicIds.incrementAndGet();
+        pendingMagics.put(id, magic);
         magicError = null;
         try {
-            engine.eval(call);
+            engine.eval("org.medvlm.kernel.Notebook.runPendingMagic(" + id + ");");
         } catch (EvalError e) {
             MagicError m = magicError;
             if (m != null && e.name().equals(MagicError.class.getName())) {
                 throw new EvalError("UsageError", m.getMessage(), m.lines());
             }
             throw e;
+        } finally {
+            pendingMagics.remove(id);
         }
         if (magics.hasLast() && magics.last() != lastDeclared) {
             lastDeclared = magics.last();
@@ -226,6 +239,18 @@ public final class JavaKernel extends BaseKernel {
         }
     }
 
+    /** Runs the magic {@link #evalMagic} parked under {@code id} (called from JShell, so an interrupt stops it). */
+    void runPendingMagic(int id) {
+        Cell.Part magic = pendingMagics.remove(id);
+        if (magic instanceof Cell.LineMagic m) {
+            runLineMagic(m.name(), m.args());
+        } else if (magic instanceof Cell.CellMagic m) {
+            runCellMagic(m.name(), m.args(), m.body());
+        } else {
+            throw new IllegalStateException("no pending magic " + id);
+        }
+    }
+
     void runLineMagic(String name, String args) {
         try {
             magics.line(name, args);
@@ -267,6 +292,42 @@ public final class JavaKernel extends BaseKernel {
     void beginCell(ShellReplyEnvironment env) {
         engine.resetStop();
         cellEnv = env;
+        streams.begin((name, text) -> {
+            if (name.equals("stderr")) {
+                env.writeToStdErr(text);
+            } else {
+                env.writeToStdOut(text);
+            }
+        });
+    }
+
+    /** The cell's stdout and stderr while it runs (System.out and System.err point here). */
+    CellStreams streams() {
+        return streams;
+    }
+
+    /**
+     * What {@link #reportExit} sends if the JVM ends during this cell: set by the execute handler, which
+     * holds the request to reply to; null between cells.
+     */
+    void onAbort(Runnable abort) {
+        abortCell = abort;
+    }
+
+    /**
+     * Called by a shutdown hook: where the exit guard is not available (Java 24 and later), a cell that
+     * calls {@code System.exit} still gets its error and its reply before the JVM ends.
+     */
+    void reportExit() {
+        Runnable abort = abortCell;
+        if (abort != null && !ExitGuard.installed()) {
+            abort.run();
+        }
+    }
+
+    /** A line about something a finished cell's thread did; shown in the running cell or the next one. */
+    void notice(String line) {
+        streams.notice(line);
     }
 
     /** Sends the last state of every live display made in the cell, then forgets them. */
@@ -285,7 +346,17 @@ public final class JavaKernel extends BaseKernel {
         }
         out.flush();
         err.flush();
+        streams.end();
         cellEnv = null;
+    }
+
+    /** Shows a display_data after the text printed before it, cut to the kernel's display limits. */
+    @Override
+    public void display(DisplayData data) {
+        out.flush();
+        err.flush();
+        streams.flush();
+        super.display(DisplayLimits.bound(data));
     }
 
     void live(LiveDisplay display) {
@@ -310,10 +381,6 @@ public final class JavaKernel extends BaseKernel {
             throw new IllegalStateException("clearOutput() works only while a cell runs");
         }
         env.publish(wait ? PublishClearOutput.BEFORE_NEXT_OUTPUT : PublishClearOutput.NOW);
-    }
-
-    private static String b64(String s) {
-        return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
     }
 
     @Override
@@ -404,8 +471,21 @@ public final class JavaKernel extends BaseKernel {
         engine.stop();
     }
 
+    private final java.util.concurrent.atomic.AtomicBoolean shutDown = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** Frees the session (the model's native memory, the datasets) and JShell; once, however often it is called. */
     @Override
     public void onShutdown(boolean isRestarting) {
-        engine.close();
+        if (!shutDown.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            // the loaded model's native memory and the datasets
+            magics.session().close();
+        } catch (RuntimeException e) {
+            err.println("closing the session failed: " + e);
+        } finally {
+            engine.close();
+        }
     }
 }

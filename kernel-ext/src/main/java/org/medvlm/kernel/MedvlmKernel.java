@@ -23,6 +23,7 @@ public final class MedvlmKernel {
         if (args.length != 1) {
             System.err.println("medvlm-kernel: usage: java -jar medvlm-kernel.jar CONNECTION_FILE (Jupyter passes it)");
             System.exit(2);
+            return;
         }
         String json;
         try {
@@ -33,7 +34,15 @@ public final class MedvlmKernel {
             return;
         }
         KernelConnectionProperties props = KernelConnectionProperties.parse(json);
+        // only here, in the kernel's own process: the in-process tests' JVM must keep its System.exit
+        boolean guarded = ExitGuard.install();
         JavaKernel kernel = new JavaKernel();
+        Runtime.getRuntime().addShutdownHook(new Thread(kernel::reportExit, "medvlm-exit-report"));
+        ExitGuard.reportTo(kernel::notice);
+        if (!guarded) {
+            System.err.println("medvlm-kernel: Java " + Runtime.version().feature() + " does not allow the exit guard;"
+                    + " System.exit in a cell will end the kernel (it is reported to the front end first)");
+        }
         kernel.warmUpInBackground();
         // -Dmedvlm.kernel.basePolling=true keeps the base library's polling loop (IJava's): the benchmark's baseline
         JupyterConnection connection = Boolean.getBoolean("medvlm.kernel.basePolling")
@@ -42,6 +51,8 @@ public final class MedvlmKernel {
         Protocol.install(kernel, connection);
         connection.connect();
         connection.waitUntilClose();
+        kernel.onShutdown(false);
+        ExitGuard.allowExit();
         System.exit(0);
     }
 

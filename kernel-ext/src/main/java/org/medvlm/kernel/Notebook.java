@@ -55,7 +55,7 @@ public final class Notebook {
 
     /** Replaces what display {@code id} shows (an {@code update_display_data} message). */
     public static void updateDisplay(String id, Object value) {
-        DisplayData data = new DisplayData(render(value));
+        DisplayData data = DisplayLimits.bound(new DisplayData(render(value)));
         data.setDisplayId(id);
         kernel().getIO().display.updateDisplay(id, data);
     }
@@ -93,17 +93,9 @@ public final class Notebook {
         kernel().live(display);
     }
 
-    /** Called by the code the kernel generates for {@code %name args}; the arguments are Base64 text. */
-    public static void runEncodedMagic(String name, String base64Args) {
-        magic(name, decode(base64Args));
+    /** Internal: the code the kernel generates for a magic ({@code %name args}, {@code %%name}) calls this. */
+    public static void runPendingMagic(int id) {
+        kernel().runPendingMagic(id);
     }
 
-    /** Called by the code the kernel generates for a {@code %%name} cell. */
-    public static void runEncodedCellMagic(String name, String base64Args, String base64Body) {
-        kernel().runCellMagic(name, decode(base64Args), decode(base64Body));
-    }
-
-    private static String decode(String b64) {
-        return new String(java.util.Base64.getDecoder().decode(b64), java.nio.charset.StandardCharsets.UTF_8);
-    }
 }

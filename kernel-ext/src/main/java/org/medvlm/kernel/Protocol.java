@@ -106,16 +106,17 @@ final class Protocol {
         PrintStream oldOut = System.out;
         PrintStream oldErr = System.err;
         InputStream oldIn = System.in;
-        System.setOut(io.out);
-        System.setErr(io.err);
-        System.setIn(io.in);
         ExecuteEnvironment.attach(io, env, req.isStdinEnabled());
         kernel.beginCell(env);
+        CellStreams streams = kernel.streams();
+        System.setOut(streams.stdout);
+        System.setErr(streams.stderr);
+        System.setIn(io.in);
+        kernel.onAbort(() -> abort(env, request, count));
         JsonObject reply = new JsonObject();
         try {
-            DisplayData result = kernel.executeCell(req.getCode());
-            io.out.flush();
-            io.err.flush();
+            DisplayData result = DisplayLimits.bound(kernel.executeCell(req.getCode()));
+            streams.flush();
             if (result != null && !silent) {
                 env.publish(new PublishExecuteResult(count, result));
             }
@@ -127,25 +128,20 @@ final class Protocol {
             reply.addProperty("execution_count", count);
             reply.add("payload", kernel.takePayloads());
             reply.add("user_expressions", new JsonObject());
-        } catch (EvalError | RuntimeException failure) {
-            // a RuntimeException here is a kernel bug; it still gets an error reply so the client never waits
+        } catch (EvalError | RuntimeException | Error failure) {
+            // a RuntimeException here is a kernel bug, an Error a value too deep or too big to render (outside
+            // JShell, which reports the cell's own); either way the client gets an error reply and never waits
             EvalError e = failure instanceof EvalError ee ? ee
                     : new EvalError("KernelError", String.valueOf(failure), List.of("kernel error: " + failure));
-            io.out.flush();
-            io.err.flush();
+            streams.flush();
             if (req.shouldStoreHistory() && !silent) {
                 kernel.history().add(count, req.getCode(), "");
             }
             env.publish(new PublishError(e.name(), e.getMessage(), e.lines()));
             kernel.takePayloads();
-            reply.addProperty("status", "error");
-            reply.addProperty("execution_count", count);
-            reply.addProperty("ename", e.name());
-            reply.addProperty("evalue", e.getMessage());
-            JsonArray traceback = new JsonArray();
-            e.lines().forEach(traceback::add);
-            reply.add("traceback", traceback);
+            errorReply(reply, count, e);
         } finally {
+            kernel.onAbort(null);
             kernel.endCell();
             ExecuteEnvironment.detach(io, env);
             System.setOut(oldOut);
@@ -153,6 +149,37 @@ final class Protocol {
             System.setIn(oldIn);
         }
         env.defer().reply(message(request, MessageType.EXECUTE_REPLY, reply));
+    }
+
+    private static void errorReply(JsonObject reply, int count, EvalError e) {
+        reply.addProperty("status", "error");
+        reply.addProperty("execution_count", count);
+        reply.addProperty("ename", e.name());
+        reply.addProperty("evalue", e.getMessage());
+        JsonArray traceback = new JsonArray();
+        e.lines().forEach(traceback::add);
+        reply.add("traceback", traceback);
+    }
+
+    /**
+     * The JVM is ending while this cell runs (it called System.exit where the exit guard is not available):
+     * the error and the reply go out now, from the shutdown hook, so the front end is told why.
+     */
+    private void abort(ShellReplyEnvironment env, Message<ExecuteRequest> request, int count) {
+        try {
+            kernel.streams().end();
+            String why = "the cell ended the JVM (System.exit), so the kernel is ending; this Java ("
+                    + Runtime.version().feature() + ") gives the kernel no way to refuse it. Restart the kernel.";
+            EvalError e = new EvalError("KernelExit", why, List.of("KernelExit: " + why));
+            env.publish(new PublishError(e.name(), e.getMessage(), e.lines()));
+            JsonObject reply = new JsonObject();
+            errorReply(reply, count, e);
+            env.reply(message(request, MessageType.EXECUTE_REPLY, reply));
+            // the messages leave through ZeroMQ's I/O thread, which dies with the JVM
+            Thread.sleep(300);
+        } catch (RuntimeException | InterruptedException e) {
+            // the JVM is going away regardless
+        }
     }
 
     /** A reply whose content is hand-built JSON, with the request as parent. */

@@ -1,6 +1,7 @@
 package org.medvlm.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
@@ -57,11 +58,58 @@ class InstallKernelTest {
     }
 
     @Test
-    void refusesABadName(@TempDir Path prefix) {
+    void refusesABadNameAsAUsageError(@TempDir Path prefix) {
         StringWriter err = new StringWriter();
         int code = Medvlm.commandLine(new TerminalDisplay(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true)))
                 .execute("install-kernel", "--prefix", prefix.toString(), "--name", "bad name");
-        assertEquals(Medvlm.EXIT_INPUT, code);
-        assertEquals("medvlm install-kernel: --name bad name: use letters, digits, '.', '_' or '-'", err.toString().strip());
+        assertEquals(Medvlm.EXIT_USAGE, code);
+        assertEquals("medvlm install-kernel: Invalid value for option '--name': 'bad name' is not a kernel name: 1 to 100 letters,"
+                + " digits, '.', '_' or '-', and not '.' or '..' (see 'medvlm install-kernel --help')", err.toString().strip());
+        assertFalse(Files.exists(prefix.resolve("share")), "nothing was written");
+    }
+
+    @Test
+    void namesAreLowerCasedAsJupyterDoes(@TempDir Path prefix) {
+        assertEquals(0, install(prefix, "--classpath", "/x/classes"));
+        StringWriter out = new StringWriter();
+        int code = Medvlm.commandLine(new TerminalDisplay(new PrintWriter(out, true), new PrintWriter(out, true)))
+                .execute("install-kernel", "--prefix", prefix.toString(), "--name", "MedVLM-Dev", "--classpath", "/x/classes");
+        assertEquals(0, code, out.toString());
+        assertTrue(Files.isRegularFile(prefix.resolve("share/jupyter/kernels/medvlm-dev/kernel.json")), out.toString());
+    }
+
+    private static String[] run(Path prefix, String... extra) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        String[] args = new String[5 + extra.length];
+        System.arraycopy(new String[] {"install-kernel", "--prefix", prefix.toString(), "--name", "unit"}, 0, args, 0, 5);
+        System.arraycopy(extra, 0, args, 5, extra.length);
+        int code = Medvlm.commandLine(new TerminalDisplay(new PrintWriter(out, true), new PrintWriter(err, true))).execute(args);
+        return new String[] {String.valueOf(code), out.toString(), err.toString()};
+    }
+
+    @Test
+    void replacingAKernelOfAnotherCheckoutSaysSo(@TempDir Path prefix) throws Exception {
+        String[] first = run(prefix, "--classpath", "/x/classes");
+        assertEquals("0", first[0], first[2]);
+        assertEquals("", first[2]);
+        // reinstalling from the same checkout (after a rebuild) is silent
+        String[] again = run(prefix, "--classpath", "/y/classes");
+        assertEquals("", again[2]);
+        // a kernel of that name that runs another checkout
+        Path spec = prefix.resolve("share/jupyter/kernels/unit");
+        Path json = spec.resolve("kernel.json");
+        String other = Files.readString(json).replaceAll("-Dmedvlm.home=[^\"]*", "-Dmedvlm.home=/old/checkout");
+        Files.writeString(json, other);
+        String[] replaced = run(prefix, "--classpath", "/z/classes");
+        assertEquals("0", replaced[0], replaced[2]);
+        assertEquals("install-kernel: replacing kernel 'unit' in " + spec.toAbsolutePath() + ", which ran the checkout /old/checkout",
+                replaced[2].strip());
+        assertFalse(Files.readString(json).contains("/old/checkout"));
+        // a kernel that is not a MedVLM kernel at all: its command is named
+        Files.writeString(json, "{\"argv\": [\"python3\", \"-m\", \"ipykernel_launcher\", \"-f\", \"{connection_file}\"]}");
+        String[] foreign = run(prefix, "--classpath", "/z/classes");
+        assertEquals("install-kernel: replacing kernel 'unit' in " + spec.toAbsolutePath()
+                + ", which ran 'python3 -m ipykernel_launcher -f {connection_file}'", foreign[2].strip());
     }
 }

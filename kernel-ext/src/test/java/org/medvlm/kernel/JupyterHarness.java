@@ -26,6 +26,8 @@ final class JupyterHarness {
     static final String KERNEL_NAME = "medvlm-test";
     /** The same kernel on the base library's polling loop (IJava's), for the benchmark's comparison. */
     static final String BASELINE_KERNEL_NAME = "medvlm-test-base-polling";
+    /** The same kernel where no SecurityManager is allowed (as on Java 24+), so its exit guard cannot be installed. */
+    static final String NO_GUARD_KERNEL_NAME = "medvlm-test-no-exit-guard";
     private static Path jupyterPath;
 
     private JupyterHarness() {}
@@ -57,6 +59,12 @@ final class JupyterHarness {
                         "--jvm-option=-Xmx1g", "--jvm-option=-Dmedvlm.kernel.basePolling=true", "--classpath", kernelClasspath());
         if (code != 0) {
             throw new IllegalStateException("install-kernel (baseline) failed (" + code + "): " + out + err);
+        }
+        code = Medvlm.commandLine(new TerminalDisplay(new PrintWriter(out, true), new PrintWriter(err, true)))
+                .execute("install-kernel", "--prefix", prefix.toString(), "--name", NO_GUARD_KERNEL_NAME,
+                        "--jvm-option=-Xmx1g", "--jvm-option=-Djava.security.manager=disallow", "--classpath", kernelClasspath());
+        if (code != 0) {
+            throw new IllegalStateException("install-kernel (no exit guard) failed (" + code + "): " + out + err);
         }
         jupyterPath = prefix.resolve("share/jupyter");
         if (!Files.isRegularFile(jupyterPath.resolve("kernels/" + KERNEL_NAME + "/kernel.json"))) {
@@ -103,6 +111,7 @@ final class JupyterHarness {
             pb.environment().put("JUPYTER_PATH", jupyter.toString());
             pb.environment().put("MEDVLM_KERNEL_NAME", KERNEL_NAME);
             pb.environment().put("MEDVLM_BASELINE_KERNEL_NAME", BASELINE_KERNEL_NAME);
+            pb.environment().put("MEDVLM_NOGUARD_KERNEL_NAME", NO_GUARD_KERNEL_NAME);
         }
         pb.environment().put("PYTHONDONTWRITEBYTECODE", "1");
         pb.environment().put("PYDEVD_DISABLE_FILE_VALIDATION", "1");

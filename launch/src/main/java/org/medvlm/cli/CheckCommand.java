@@ -2,10 +2,13 @@ package org.medvlm.cli;
 
 import ai.djl.ndarray.NDManager;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.medvlm.check.CheckResult;
 import org.medvlm.check.ModelChecks;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -27,11 +30,11 @@ final class CheckCommand implements Callable<Integer> {
             description = "reference.safetensors with the inputs and expected outputs")
     Path reference;
 
-    @Option(names = "--json", description = "print {\"max_abs_diff\": ..., \"greedy_match\": ...} only")
-    boolean json;
+    @Mixin
+    OutputOptions output;
 
-    @Option(names = "--tolerance", paramLabel = "X", defaultValue = "1e-4",
-            description = "largest absolute difference that passes")
+    @Option(names = "--tolerance", paramLabel = "X", defaultValue = "1e-4", converter = Converters.NonNegativeDouble.class,
+            description = "largest absolute difference that passes (a finite number, 0 or more)")
     double tolerance;
 
     private final Display display;
@@ -46,8 +49,16 @@ final class CheckCommand implements Callable<Integer> {
         try (NDManager manager = NDManager.newBaseManager()) {
             result = ModelChecks.run(model, reference, manager);
         }
-        display.out().println(json ? result.toJson() : result.describe(tolerance));
+        display.out().println(output.json() ? Json.compact(json(result)) : result.describe(tolerance));
         display.out().flush();
         return result.passed(tolerance) ? Medvlm.EXIT_OK : Medvlm.EXIT_CHECK_FAILED;
+    }
+
+    /** {@code {"max_abs_diff": ..., "greedy_match": ...}}; a NaN difference (a diverged output) is null. */
+    static Map<String, Object> json(CheckResult result) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("max_abs_diff", result.maxAbsDiff());
+        o.put("greedy_match", result.greedyMatch());
+        return o;
     }
 }

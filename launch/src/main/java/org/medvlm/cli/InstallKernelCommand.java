@@ -16,11 +16,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
+import com.google.gson.JsonParser;
 import org.medvlm.io.AtomicFiles;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -55,7 +57,8 @@ final class InstallKernelCommand implements Callable<Integer> {
         Path prefix;
     }
 
-    @Option(names = "--name", defaultValue = "medvlm", description = "Kernel name (folder name; default: ${DEFAULT-VALUE}).")
+    @Option(names = "--name", defaultValue = "medvlm", converter = KernelName.class,
+            description = "Kernel name: letters, digits, '.', '_', '-' (Jupyter lower-cases it; default: ${DEFAULT-VALUE}).")
     String name;
 
     @Option(names = "--display-name", defaultValue = "MedVLM (Java)", description = "Name shown in the launcher (default: ${DEFAULT-VALUE}).")
@@ -74,15 +77,42 @@ final class InstallKernelCommand implements Callable<Integer> {
         this.display = display;
     }
 
+    /**
+     * Jupyter's own rule for kernel names (jupyter_client's {@code _kernel_name_pat}, applied after it
+     * lower-cases the name), minus the names that are folders already: {@code .} is the kernels folder
+     * itself and {@code ..} its parent, so installing "them" would delete every kernel or all of
+     * {@code share/jupyter}.
+     */
+    static final Pattern KERNEL_NAME = Pattern.compile("[a-z0-9._-]{1,100}");
+
+    /** Checks a name while parsing, so nothing is written or removed for a bad one; returns it lower-cased. */
+    static final class KernelName implements picocli.CommandLine.ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            String n = value.toLowerCase(Locale.ROOT);
+            if (!KERNEL_NAME.matcher(n).matches() || n.equals(".") || n.equals("..")) {
+                throw new picocli.CommandLine.TypeConversionException(org.medvlm.zero.Units.quote(value)
+                        + " is not a kernel name: 1 to 100 letters, digits, '.', '_' or '-', and not '.' or '..'");
+            }
+            return n;
+        }
+    }
+
     @Override
     public Integer call() throws IOException, InterruptedException {
-        if (!name.matches("[A-Za-z0-9._-]+")) {
-            throw new UserError("--name " + name + ": use letters, digits, '.', '_' or '-'");
+        if (where.prefix != null && Files.exists(where.prefix) && !Files.isDirectory(where.prefix)) {
+            throw new UserError("--prefix " + where.prefix + ": not a folder");
         }
         Path root = home();
         List<String> argv = new ArrayList<>();
-        argv.add(javaPath().toString());
+        Path javaPath = javaPath();
+        argv.add(javaPath.toString());
         argv.addAll(jvmOptions);
+        if (jvmOptions.stream().noneMatch(o -> o.startsWith("-Djava.security.manager")) && needsSecurityManagerFlag(javaPath)) {
+            // Java 18 to 23 allow the kernel's exit guard (a SecurityManager that turns System.exit in a cell into
+            // an error) only with this flag; 17 allows it by default, 24 and later refuse the flag at start-up
+            argv.add("-Djava.security.manager=allow");
+        }
         argv.add("-Dmedvlm.home=" + root);
         if (classpath != null) {
             argv.addAll(List.of("-cp", classpath, MAIN_CLASS));
@@ -95,6 +125,7 @@ final class InstallKernelCommand implements Callable<Integer> {
         }
         argv.add("{connection_file}");
 
+        warnIfReplacingAnotherCheckout(root);
         Path spec = Files.createTempDirectory("medvlm-kernelspec-");
         try {
             writeSpec(spec, argv);
@@ -106,6 +137,107 @@ final class InstallKernelCommand implements Callable<Integer> {
             deleteTree(spec);
         }
         return Medvlm.EXIT_OK;
+    }
+
+    /**
+     * Reinstalling after a rebuild is silent; replacing a kernel of the same name that runs another
+     * checkout (or is not a MedVLM kernel at all) says so on one line, naming what it ran.
+     */
+    private void warnIfReplacingAnotherCheckout(Path root) {
+        Optional<Path> existing = installedSpec();
+        if (existing.isEmpty()) {
+            return;
+        }
+        Path kernelJson = existing.get().resolve("kernel.json");
+        List<String> oldArgv = new ArrayList<>();
+        try {
+            if (Files.isRegularFile(kernelJson) && Files.size(kernelJson) < (1 << 20)) {
+                var json = JsonParser.parseString(Files.readString(kernelJson)).getAsJsonObject();
+                json.getAsJsonArray("argv").forEach(a -> oldArgv.add(a.getAsString()));
+            }
+        } catch (IOException | RuntimeException e) {
+            // unreadable: it is replaced all the same, and said so below
+        }
+        String oldHome = oldArgv.stream().filter(a -> a.startsWith("-Dmedvlm.home=")).map(a -> a.substring("-Dmedvlm.home=".length()))
+                .findFirst().orElse(null);
+        if (oldHome != null && Path.of(oldHome).toAbsolutePath().normalize().equals(root)) {
+            return;
+        }
+        String ran = oldHome != null ? "the checkout " + oldHome
+                : oldArgv.isEmpty() ? "an unreadable kernel.json" : "'" + Medvlm.bounded(String.join(" ", oldArgv)) + "'";
+        display.err().println("install-kernel: replacing kernel '" + name + "' in " + existing.get() + ", which ran " + ran);
+        display.err().flush();
+    }
+
+    /** Where a kernel of this name is installed now, in the place this install writes to. */
+    private Optional<Path> installedSpec() {
+        Path dir;
+        if (where.prefix != null) {
+            dir = where.prefix.toAbsolutePath().resolve("share/jupyter/kernels").resolve(name);
+        } else if (where.sysPrefix) {
+            dir = sysPrefixSpec().orElse(null);
+        } else {
+            dir = userDataDir().resolve("kernels").resolve(name);
+        }
+        return dir != null && Files.isDirectory(dir) ? Optional.of(dir) : Optional.empty();
+    }
+
+    /** The kernel Jupyter finds under this name outside the user's own folder (where --sys-prefix writes). */
+    private Optional<Path> sysPrefixSpec() {
+        try {
+            Process p = new ProcessBuilder("jupyter", "kernelspec", "list", "--json").redirectErrorStream(false).start();
+            p.getOutputStream().close();
+            String out = new String(p.getInputStream().readNBytes(1 << 20), StandardCharsets.UTF_8);
+            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                p.destroyForcibly();
+                return Optional.empty();
+            }
+            var spec = JsonParser.parseString(out).getAsJsonObject().getAsJsonObject("kernelspecs").getAsJsonObject(name);
+            if (spec == null) {
+                return Optional.empty();
+            }
+            Path dir = Path.of(spec.get("resource_dir").getAsString());
+            return dir.startsWith(userDataDir()) ? Optional.empty() : Optional.of(dir);
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
+    /** Whether {@code java} is a Java 18 to 23, which allows a SecurityManager only with a start-up flag. */
+    static boolean needsSecurityManagerFlag(Path java) {
+        int feature = javaFeatureVersion(java);
+        return feature >= 18 && feature <= 23;
+    }
+
+    /** The feature version of a java (17, 21, ...): this JVM's own, or asked of another one; 0 if unknown. */
+    static int javaFeatureVersion(Path java) {
+        Path self = Path.of(System.getProperty("java.home"), "bin", "java");
+        try {
+            if (Files.isSameFile(java, self)) {
+                return Runtime.version().feature();
+            }
+        } catch (IOException | SecurityException e) {
+            // not this JVM's: ask it
+        }
+        try {
+            Process p = new ProcessBuilder(java.toString(), "-XshowSettings:properties", "-version").redirectErrorStream(true).start();
+            p.getOutputStream().close();
+            String out = new String(p.getInputStream().readNBytes(1 << 20), StandardCharsets.UTF_8);
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return 0;
+            }
+            var m = Pattern.compile("java\\.specification\\.version = (\\d+)").matcher(out);
+            return m.find() ? Integer.parseInt(m.group(1)) : 0;
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 0;
+        }
     }
 
     /** The checkout's root: {@code medvlm.home} (set by launch/medvlm), else found from this jar's place. */
@@ -191,7 +323,8 @@ final class InstallKernelCommand implements Callable<Integer> {
             List<String> cmd = new ArrayList<>(jupyter);
             cmd.add("install");
             cmd.addAll(scope);
-            cmd.addAll(List.of("--name", name, "--replace", spec.toString()));
+            // --name=NAME: a name starting with '-' must not read as an option
+            cmd.addAll(List.of("--name=" + name, "--replace", spec.toString()));
             Path installed = run(cmd);
             if (installed != null) {
                 return installed;

@@ -5,6 +5,7 @@ import java.lang.reflect.Constructor;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -35,8 +36,9 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success",
-            "1:bad input: a file or value that cannot be used (the message names it)",
-            "2:usage: an unknown option, a missing argument, a malformed value",
+            "1:bad input: a file or value that cannot be used (the message names it), or out of memory",
+            "2:usage: an unknown option, a missing argument, a malformed or out-of-range value, an option that "
+                    + "needs another one",
             "3:the plan does not fit the named GPU (zero --require-fit)",
             "4:a check against a reference failed (check)",
             "70:internal error (a bug: please report it with MEDVLM_DEBUG=1 output)",
@@ -69,7 +71,9 @@ public final class Medvlm implements Callable<Integer> {
         if (System.getProperty("ai.djl.offline") == null) {
             System.setProperty("ai.djl.offline", "true");
         }
-        int code = commandLine(TerminalDisplay.system()).execute(args);
+        TerminalDisplay display = TerminalDisplay.system();
+        int code = commandLine(display).execute(args);
+        display.session().close();
         System.exit(code);
     }
 
@@ -84,18 +88,29 @@ public final class Medvlm implements Callable<Integer> {
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setParameterExceptionHandler((ex, args) -> {
             CommandLine failed = ex.getCommandLine();
-            display.err().println(qualifiedName(failed) + ": " + oneLine(ex.getMessage())
-                    + " (see '" + qualifiedName(failed) + " --help')");
+            display.err().println(bounded(qualifiedName(failed) + ": " + clipWords(oneLine(ex.getMessage()))
+                    + " (see '" + qualifiedName(failed) + " --help')"));
             display.err().flush();
             return EXIT_USAGE;
         });
         cl.setExecutionExceptionHandler((ex, failed, parseResult) -> {
-            display.err().println(qualifiedName(failed) + ": " + describe(ex));
+            Throwable problem = ex instanceof CommandLine.ExecutionException && ex.getCause() instanceof Error e ? e : ex;
+            display.err().println(bounded(qualifiedName(failed) + ": " + describe(problem)));
             if (System.getenv("MEDVLM_DEBUG") != null) {
-                ex.printStackTrace(display.err());
+                problem.printStackTrace(display.err());
             }
             display.err().flush();
-            return exitCode(ex);
+            return exitCode(problem);
+        });
+        // picocli hands only Exceptions to the handler above; a JVM Error (out of memory, a stack overflow)
+        // would escape execute() as a stack trace, so it is wrapped on the way out
+        cl.setExecutionStrategy(parseResult -> {
+            try {
+                return new CommandLine.RunLast().execute(parseResult);
+            } catch (Error e) {
+                List<CommandLine> parsed = parseResult.asCommandLineList();
+                throw new CommandLine.ExecutionException(parsed.get(parsed.size() - 1), String.valueOf(e), e);
+            }
         });
         return cl;
     }
@@ -104,10 +119,16 @@ public final class Medvlm implements Callable<Integer> {
         return cl.getCommandSpec().qualifiedName(" ");
     }
 
+    /**
+     * The exit code of a failure: bad input (a {@link UserError}, an argument or file a library refused,
+     * an I/O error, running out of memory) is {@link #EXIT_INPUT}; anything else, an
+     * {@link IllegalStateException} included, is a bug ({@link #EXIT_SOFTWARE}) unless a command turned
+     * it into a {@link UserError}.
+     */
     static int exitCode(Throwable ex) {
         if (ex instanceof UserError || ex instanceof IllegalArgumentException || ex instanceof java.io.IOException
-                || ex instanceof java.io.UncheckedIOException || ex instanceof IllegalStateException
-                || ex instanceof UnsupportedOperationException) {
+                || ex instanceof java.io.UncheckedIOException || ex instanceof UnsupportedOperationException
+                || ex instanceof OutOfMemoryError) {
             return EXIT_INPUT;
         }
         return EXIT_SOFTWARE;
@@ -124,25 +145,62 @@ public final class Medvlm implements Callable<Integer> {
             message = e.getFile() + ": no such file or folder";
         } else if (t instanceof AccessDeniedException e) {
             message = e.getFile() + ": permission denied";
-        } else if (t instanceof FileSystemException e && e.getReason() != null) {
-            message = e.getFile() + ": " + e.getReason();
+        } else if (t instanceof FileSystemException e && e.getFile() != null) {
+            message = e.getFile() + ": " + (e.getReason() != null ? e.getReason() : fileProblem(e));
         } else if (t instanceof FileNotFoundException e) {
             message = e.getMessage();
         } else if (t instanceof OutOfMemoryError) {
             message = "out of memory (raise it with MEDVLM_JAVA_OPTS=-Xmx...)";
+        } else if (t instanceof StackOverflowError) {
+            message = "stack overflow (a bug: please report it with MEDVLM_DEBUG=1 output)";
         } else if (t.getMessage() == null || t.getMessage().isBlank()) {
             message = t.getClass().getSimpleName();
-        } else if (t instanceof UserError || t instanceof IllegalArgumentException || t instanceof java.io.IOException
-                || t instanceof IllegalStateException) {
+        } else if (t instanceof UserError || t instanceof IllegalArgumentException || t instanceof java.io.IOException) {
             message = t.getMessage();
         } else {
             message = t.getClass().getSimpleName() + ": " + t.getMessage();
         }
-        return oneLine(message);
+        return bounded(oneLine(message));
+    }
+
+    /** What a file-system exception without a reason means, in words. */
+    private static String fileProblem(FileSystemException e) {
+        if (e instanceof java.nio.file.FileAlreadyExistsException) {
+            return "already exists";
+        }
+        if (e instanceof java.nio.file.DirectoryNotEmptyException) {
+            return "is a folder that is not empty";
+        }
+        if (e instanceof java.nio.file.NotDirectoryException) {
+            return "not a folder";
+        }
+        if (e instanceof java.nio.file.FileSystemLoopException) {
+            return "a loop of symbolic links";
+        }
+        if (e instanceof java.nio.file.NotLinkException) {
+            return "not a symbolic link";
+        }
+        return e.getClass().getSimpleName();
     }
 
     static String oneLine(String s) {
         return s == null ? "" : s.replaceAll("\\s*[\\r\\n]+\\s*", "; ").strip();
+    }
+
+    /** The longest error line: enough for two long paths; a hostile value cannot make it megabytes. */
+    static final int MAX_ERROR_CHARS = 1000;
+
+    /**
+     * picocli's own messages echo arguments in full ({@code Unknown option: '...'}); each word longer than
+     * 100 characters is cut to 80, as the converters cut the values they echo.
+     */
+    static String clipWords(String message) {
+        return java.util.regex.Pattern.compile("\\S{101,}").matcher(message)
+                .replaceAll(m -> java.util.regex.Matcher.quoteReplacement(m.group().substring(0, 77) + "..."));
+    }
+
+    static String bounded(String line) {
+        return line.length() <= MAX_ERROR_CHARS ? line : line.substring(0, MAX_ERROR_CHARS - 3) + "...";
     }
 
     /** Builds subcommands with the display when they take one, with no arguments otherwise. */

@@ -18,6 +18,7 @@ import org.medvlm.vlm.VisionLanguageModel;
 import org.medvlm.vlm.VlmSummary;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -76,8 +77,8 @@ final class VlmCommand implements Callable<Integer> {
                 description = "For the built-in model: ${COMPLETION-CANDIDATES} (default: qformer).")
         Fusion fusion;
 
-        @Option(names = "--json", description = "Print the summary as JSON.")
-        boolean json;
+        @Mixin
+        OutputOptions output;
 
         Load(Display display) {
             this.display = display;
@@ -96,7 +97,7 @@ final class VlmCommand implements Callable<Integer> {
             String source = dir == null ? "built-in" : dir.toString();
             parent.session.setModel(model, source);
             VlmSummary summary = model.summary();
-            if (json) {
+            if (output.json()) {
                 display.out().println(Json.compact(summaryJson(summary, source)));
                 display.out().flush();
             } else {
@@ -125,7 +126,7 @@ final class VlmCommand implements Callable<Integer> {
         String dataset;
 
         @Option(names = "--n", paramLabel = "N", defaultValue = "16", showDefaultValue = picocli.CommandLine.Help.Visibility.ALWAYS,
-                description = "How many dataset examples (the first N).")
+                converter = Converters.PositiveInt.class, description = "How many dataset examples (the first N).")
         int n;
 
         @ArgGroup(exclusive = true)
@@ -135,11 +136,12 @@ final class VlmCommand implements Callable<Integer> {
                 description = "DICOM window: ${COMPLETION-CANDIDATES} (default: the file's own).")
         WindowPreset window;
 
-        @Option(names = "--max-new-tokens", paramLabel = "N", description = "Answer length limit (default: the model's).")
+        @Option(names = "--max-new-tokens", paramLabel = "N", converter = Converters.TokenCount.class,
+                description = "Answer length limit, 1 to " + Converters.MAX_NEW_TOKENS + " (default: the model's).")
         Integer maxNewTokens;
 
-        @Option(names = "--json", description = "Print JSON instead of text.")
-        boolean json;
+        @Mixin
+        OutputOptions output;
 
         Ask(Display display) {
             this.display = display;
@@ -147,17 +149,11 @@ final class VlmCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws IOException {
-            if (maxNewTokens != null && maxNewTokens <= 0) {
-                throw new UserError("--max-new-tokens must be positive, got " + maxNewTokens);
-            }
             if (dataset == null && (image == null || question == null)) {
                 throw new UserError("give IMAGE and \"QUESTION\", or --dataset SPEC");
             }
             if (dataset != null && image != null) {
                 throw new UserError("give IMAGE and QUESTION, or --dataset, not both");
-            }
-            if (n <= 0) {
-                throw new UserError("--n must be positive, got " + n);
             }
             // read the input before the model: a typo in a path should not cost a model load
             BufferedImage picture = image == null ? null : Images.read(image, window);
@@ -193,7 +189,7 @@ final class VlmCommand implements Callable<Integer> {
         }
 
         private void showAnswer(Answer answer) {
-            if (json) {
+            if (output.json()) {
                 Map<String, Object> o = new LinkedHashMap<>();
                 o.put("image", image.toString());
                 o.put("question", answer.question());
@@ -210,6 +206,9 @@ final class VlmCommand implements Callable<Integer> {
             }
         }
 
+        /** Examples that could not be asked (an unreadable image), by id: their rows say why. */
+        private final Map<String, String> failed = new LinkedHashMap<>();
+
         private AnswerTable answerAll(VisionLanguageModel vlm, List<VqaExample> examples, int limit) throws IOException {
             List<AnswerTable.Row> rows = new ArrayList<>();
             // small batches keep memory flat for large N while still batching
@@ -218,24 +217,44 @@ final class VlmCommand implements Callable<Integer> {
                 List<VqaExample> part = examples.subList(start, Math.min(examples.size(), start + batch));
                 List<BufferedImage> images = new ArrayList<>();
                 List<String> questions = new ArrayList<>();
-                for (VqaExample e : part) {
-                    if (e.image() == null) {
-                        throw new UserError(dataset + ": example " + e.id() + " has no image");
+                String[] errors = new String[part.size()];
+                for (int k = 0; k < part.size(); k++) {
+                    VqaExample e = part.get(k);
+                    // one unreadable image is that row's error; the other answers are kept
+                    try {
+                        if (e.image() == null) {
+                            throw new UserError("example " + e.id() + " has no image");
+                        }
+                        BufferedImage img = e.image().load();
+                        images.add(img);
+                        questions.add(e.question());
+                    } catch (IOException | RuntimeException ex) {
+                        errors[k] = Medvlm.describe(ex);
                     }
-                    images.add(e.image().load());
-                    questions.add(e.question());
                 }
-                List<Answer> answers = vlm.ask(images, questions, limit);
-                for (int i = 0; i < part.size(); i++) {
-                    VqaExample e = part.get(i);
-                    rows.add(new AnswerTable.Row(e.id(), images.get(i), e.question(), e.answers(), answers.get(i).text()));
+                List<Answer> answers = images.isEmpty() ? List.of() : vlm.ask(images, questions, limit);
+                int next = 0;
+                for (int k = 0; k < part.size(); k++) {
+                    VqaExample e = part.get(k);
+                    if (errors[k] == null) {
+                        rows.add(new AnswerTable.Row(e.id(), images.get(next), e.question(), e.answers(), answers.get(next).text()));
+                        next++;
+                    } else {
+                        failed.put(e.id(), errors[k]);
+                        rows.add(new AnswerTable.Row(e.id(), null, e.question(), e.answers(), "(error: " + errors[k] + ")"));
+                    }
                 }
+            }
+            if (!failed.isEmpty()) {
+                display.err().println("vlm ask: " + failed.size() + " of " + examples.size()
+                        + " examples could not be asked; their rows say why");
+                display.err().flush();
             }
             return new AnswerTable(dataset, rows);
         }
 
         private void showTable(AnswerTable table) {
-            if (json) {
+            if (output.json()) {
                 Map<String, Object> o = new LinkedHashMap<>();
                 o.put("dataset", dataset);
                 o.put("n", table.rows().size());
@@ -249,6 +268,9 @@ final class VlmCommand implements Callable<Integer> {
                     row.put("truth", r.truth().isEmpty() ? "" : r.truth().get(0));
                     row.put("answer", r.answer());
                     row.put("correct", r.correct());
+                    if (failed.containsKey(r.id())) {
+                        row.put("error", failed.get(r.id()));
+                    }
                     rows.add(row);
                 }
                 o.put("answers", rows);

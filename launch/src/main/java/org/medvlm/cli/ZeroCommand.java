@@ -8,193 +8,286 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import org.medvlm.zero.Attention;
 import org.medvlm.zero.DeepSpeedConfig;
 import org.medvlm.zero.DeepSpeedEstimate;
 import org.medvlm.zero.DeepSpeedEstimator;
-import org.medvlm.zero.Gpu;
-import org.medvlm.zero.ModelDescriptions;
 import org.medvlm.zero.ModelSize;
 import org.medvlm.zero.Offload;
-import org.medvlm.zero.Optimizer;
 import org.medvlm.zero.PlanRequest;
-import org.medvlm.zero.Precision;
 import org.medvlm.zero.StagePlan;
-import org.medvlm.zero.TransformerShape;
-import org.medvlm.zero.Units;
 import org.medvlm.zero.Workload;
 import org.medvlm.zero.ZeroChart;
 import org.medvlm.zero.ZeroPlan;
 import org.medvlm.zero.ZeroPlanner;
 import org.medvlm.zero.ZeroStage;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code medvlm zero}: per-GPU memory of ZeRO stages 0–3 (the ZeRO paper's model states, plus
  * activations and the output layer when a batch shape is given), a verdict and a recommendation for a
- * named GPU, DeepSpeed's own estimators ({@code --deepspeed-estimate}), and a {@code ds_config.json}.
+ * named GPU, DeepSpeed's own estimators, and a {@code ds_config.json}. Three subcommands, one per job:
+ * <pre>
+ * zero plan      MODEL [GPUS] [BATCH] [--gpu GPU] [--precision P] [--optimizer O] [--require-fit] [--json] [--png FILE]
+ * zero estimate  MODEL [GPUS] [--buffer-factor F] [--json]
+ * zero ds-config FILE MODEL [GPUS] [BATCH] [--gpu GPU] [--stage S] [--offload-...] [--grad-accum N] [--train-batch N] [--lr R] [--fp16] [--json]
+ * </pre>
+ * with MODEL = {@code --params COUNT | --model config.json [--largest-layer COUNT]} and GPUS =
+ * {@code --gpus N | --gpus-per-node G [--nodes N]}. The one-command form of earlier releases stays:
+ * {@code zero --params 7.5B --gpus 64} plans, {@code zero --deepspeed-estimate ...} estimates, and
+ * {@code zero ... --ds-config FILE} plans and writes the config; an option that does not apply to what
+ * it was asked (say {@code --stage} without {@code --ds-config}) is a usage error, never ignored.
  */
 @Command(name = "zero", mixinStandardHelpOptions = true, sortOptions = false, showDefaultValues = true,
         description = {"Plans ZeRO memory per GPU: model states per stage (ZeRO paper), activations and logits, "
                 + "a fit verdict and recommendation, DeepSpeed's estimators, a ds_config.json.",
-            "Sizes: the paper's GB are 10^9 bytes; DeepSpeed's \"GB\" are GiB (2^30 bytes); JSON gives bytes."})
+            "Subcommands: plan, estimate, ds-config. Without one, the options below give the same (--deepspeed-estimate, "
+                + "--ds-config FILE).",
+            "Sizes: the paper's GB are 10^9 bytes; DeepSpeed's \"GB\" are GiB (2^30 bytes); JSON gives bytes."},
+        subcommands = {ZeroCommand.Plan.class, ZeroCommand.Estimate.class, ZeroCommand.DsConfigCommand.class})
 final class ZeroCommand implements Callable<Integer> {
 
     private final Display display;
 
-    @Option(names = "--params", paramLabel = "COUNT", converter = CountConverter.class,
-            description = "Parameter count: an integer or a decimal K/M/B/T suffix (7.5B, 560M).")
-    Long params;
+    @Spec
+    CommandSpec spec;
 
-    @Option(names = "--model", paramLabel = "config.json",
-            description = "Model description instead of --params: HF BLOOM config.json, timm ViT (model_type timm_vit), "
-                    + "BLIP-2 Q-Former (blip_2_qformer) or the whole VLM (blip-2).")
-    Path model;
-
-    @Option(names = "--gpus", paramLabel = "N", converter = PositiveInt.class,
-            description = "Data-parallel GPUs N_d (default: --gpus-per-node × --nodes, else 1).")
-    Integer gpus;
-
-    @Option(names = "--gpu", paramLabel = "GPU", converter = GpuConverter.class,
-            description = "GPU to fit: A100-40GB, A100-80GB, H100-80GB, V100-32GB, or a size such as 24GiB.")
-    Gpu gpu;
-
-    @Option(names = "--optimizer", defaultValue = "adam", description = "adam, adamw or sgd (with momentum).")
-    Optimizer optimizer;
-
-    @Option(names = "--precision", defaultValue = "mixed",
-            description = "mixed: fp16/bf16 weights with an fp32 master copy (K=12, DeepSpeed); amp: PyTorch autocast "
-                    + "over fp32 weights (4+4+8 bytes); bf16: everything in bf16.")
-    Precision precision;
-
-    @Option(names = "--micro-batch", paramLabel = "B", converter = PositiveInt.class, description = "Micro-batch per GPU.")
-    Integer microBatch;
-
-    @Option(names = "--seq-len", paramLabel = "S", converter = PositiveInt.class, description = "Text tokens per sequence.")
-    Integer seqLen;
-
-    @Option(names = "--visual-tokens", paramLabel = "Q", converter = NonNegativeInt.class,
-            description = "Visual query tokens before the text (default: from a blip-2 --model, else 0).")
-    Integer visualTokens;
-
-    @Option(names = "--hidden", paramLabel = "H", converter = PositiveInt.class, description = "Hidden size.")
-    Integer hidden;
-
-    @Option(names = "--layers", paramLabel = "L", converter = PositiveInt.class, description = "Transformer layers.")
-    Integer layers;
-
-    @Option(names = "--heads", paramLabel = "A", converter = PositiveInt.class, description = "Attention heads.")
-    Integer heads;
-
-    @Option(names = "--vocab", paramLabel = "V", converter = CountConverter.class,
-            description = "Vocabulary size, for the logits and loss (BLOOM: 250880).")
-    Long vocab;
-
-    @Option(names = "--checkpointing", description = "Full activation checkpointing.")
-    boolean checkpointing;
-
-    @Option(names = "--attention", defaultValue = "eager",
-            description = "Bytes kept per attention score: eager (softmax output, 4 under amp's fp32 softmax else 2, + its "
-                    + "16-bit copy 2 + dropout mask 1 if on: 5 = Korthikanti for mixed), korthikanti (always 5), fused (0: flash/SDPA).")
-    Attention attention;
-
-    @Option(names = "--attention-dropout", negatable = true,
-            description = "Attention dropout on (a 1-byte mask per score); default: from --model, else on.")
-    Boolean attentionDropout;
-
-    @Option(names = "--keep-grads",
-            description = "Gradients stay allocated between steps (zero_grad(set_to_none=False)): 16 instead of 12 bytes/param under amp.")
-    boolean keepGradients;
-
-    @Option(names = "--grad-accum", paramLabel = "STEPS", converter = PositiveInt.class, defaultValue = "1",
-            description = "Gradient accumulation steps (for --ds-config).")
-    int gradAccum;
-
-    @Option(names = "--deepspeed-estimate",
-            description = "Print DeepSpeed's estimate_zero2/zero3_model_states_mem_needs for every offload option.")
-    boolean deepSpeedEstimate;
-
-    @Option(names = "--largest-layer", paramLabel = "COUNT", converter = CountConverter.class,
-            description = "Parameters of the largest layer (ZeRO-3); --model gives it.")
-    Long largestLayer;
-
-    @Option(names = "--gpus-per-node", paramLabel = "G", converter = PositiveInt.class, description = "GPUs per node (DeepSpeed estimate).")
-    Integer gpusPerNode;
-
-    @Option(names = "--nodes", paramLabel = "N", converter = PositiveInt.class, description = "Nodes (DeepSpeed estimate).")
-    Integer nodes;
-
-    @Option(names = "--buffer-factor", paramLabel = "F", defaultValue = "1.5",
-            description = "DeepSpeed's additional_buffer_factor.")
-    double bufferFactor;
-
-    @Option(names = "--json", description = "Print one JSON object (bytes) instead of text.")
-    boolean json;
-
-    @Option(names = "--png", paramLabel = "FILE", description = "Save the stacked bar chart as a PNG.")
-    Path png;
-
-    @Option(names = "--ds-config", paramLabel = "FILE",
-            description = "Write a DeepSpeed ds_config.json for the recommended configuration (or --stage).")
-    Path dsConfig;
-
-    @Option(names = "--stage", paramLabel = "0-3", converter = StageConverter.class,
-            description = "Stage for --ds-config (default: the recommendation, else 2).")
-    ZeroStage stage;
-
-    @Option(names = "--offload-optimizer", description = "Optimizer offload for --ds-config: none, cpu, nvme.")
-    Offload offloadOptimizer;
-
-    @Option(names = "--offload-param", description = "Parameter offload for --ds-config (stage 3): none, cpu, nvme.")
-    Offload offloadParam;
-
-    @Option(names = "--train-batch", paramLabel = "N", converter = PositiveInt.class,
-            description = "train_batch_size for --ds-config; refused unless micro-batch × grad-accum × GPUs.")
-    Integer trainBatch;
-
-    @Option(names = "--lr", paramLabel = "RATE", defaultValue = "1e-4", description = "Learning rate for --ds-config.")
-    double learningRate;
-
-    @Option(names = "--fp16", description = "fp16 with loss scaling instead of bf16 in --ds-config (precision mixed).")
-    boolean fp16;
+    @Mixin ZeroOptions.Model model;
+    @Mixin ZeroOptions.Gpus gpus;
+    @Mixin ZeroOptions.Training training;
+    @Mixin ZeroOptions.Batch batch;
 
     @Option(names = "--require-fit", description = "Exit with 3 when no stage fits the --gpu on the GPUs asked for.")
     boolean requireFit;
+
+    @Mixin OutputOptions.WithPng output;
+
+    @Option(names = "--deepspeed-estimate",
+            description = "Print DeepSpeed's estimate_zero2/zero3_model_states_mem_needs for every offload option (= zero estimate).")
+    boolean deepSpeedEstimate;
+
+    @Mixin ZeroOptions.Estimate estimateOptions;
+
+    @Option(names = "--ds-config", paramLabel = "FILE",
+            description = "Also write a DeepSpeed ds_config.json for the recommended configuration (or --stage) (= zero ds-config).")
+    Path dsConfig;
+
+    @Mixin ZeroOptions.DsConfig dsOptions;
 
     ZeroCommand(Display display) {
         this.display = display;
     }
 
+    /** Options that only a plan uses (they mean nothing to DeepSpeed's estimators). */
+    private static final String[] PLAN_ONLY = {"--gpu", "--optimizer", "--precision", "--keep-grads", "--require-fit", "--png",
+        "--micro-batch", "--seq-len", "--ds-config"};
+
     @Override
     public Integer call() throws Exception {
-        ModelSize size = modelSize();
         if (deepSpeedEstimate) {
-            return estimate(size);
+            refuse(ZeroOptions.givenOf(spec, concat(PLAN_ONLY, ZeroOptions.Batch.SHAPE, ZeroOptions.DsConfig.NAMES)), "does not apply to --deepspeed-estimate");
+            return estimate(display, model, gpus, estimateOptions, output.json());
         }
-        int n = gpuCount();
-        PlanRequest request = PlanRequest.of(size, n).withPrecision(precision).withOptimizer(optimizer)
-                .withGradientsFreed(!keepGradients);
-        Optional<Workload> workload = workload(size);
+        refuse(ZeroOptions.givenOf(spec, ZeroOptions.Estimate.NAMES), "applies only with --deepspeed-estimate (or 'zero estimate')");
+        if (dsConfig == null) {
+            refuse(ZeroOptions.givenOf(spec, ZeroOptions.DsConfig.NAMES), "applies only with --ds-config FILE (or 'zero ds-config FILE')");
+        }
+        output.checkTargets();
+        if (dsConfig != null) {
+            OutputOptions.check("--ds-config", dsConfig);
+        }
+        ZeroPlan plan = plan(spec, model, gpus, training, batch, requireFit);
+        // every output is checked before the first is written
+        Optional<DeepSpeedConfig> written = dsConfig == null ? Optional.empty() : Optional.of(dsConfig(plan, dsOptions, batch));
+        if (output.png() != null) {
+            ZeroChart.writePng(plan.chart(), output.png());
+        }
+        if (written.isPresent()) {
+            written.get().write(dsConfig);
+        }
+        if (output.json()) {
+            display.out().println(Json.compact(planJson(plan)));
+            display.out().flush();
+        } else {
+            showPlan(display, plan);
+            if (output.png() != null) {
+                display.out().println("chart written to " + output.png());
+            }
+            written.ifPresent(c -> display.out().println(dsConfigLine(dsConfig, c)));
+            display.out().flush();
+        }
+        return fitCode(plan, requireFit);
+    }
+
+    private void refuse(List<String> given, String why) {
+        if (!given.isEmpty()) {
+            throw Converters.usage(spec, given.get(0) + " " + why);
+        }
+    }
+
+    private static String[] concat(String[]... parts) {
+        List<String> all = new ArrayList<>();
+        for (String[] p : parts) {
+            all.addAll(List.of(p));
+        }
+        return all.toArray(String[]::new);
+    }
+
+    /**
+     * Options belong after the subcommand ({@code zero plan --params 7.5B}); given before it they would
+     * be read by {@code zero} and silently unused.
+     */
+    static void noParentOptions(ZeroCommand parent, CommandSpec sub) {
+        var parsed = parent.spec.commandLine().getParseResult();
+        if (parsed != null && !parsed.matchedOptions().isEmpty()) {
+            throw Converters.usage(sub, parsed.matchedOptions().get(0).longestName() + " goes after the subcommand: medvlm zero "
+                    + sub.name() + " " + parsed.matchedOptions().get(0).longestName() + " ...");
+        }
+    }
+
+    /** {@code zero plan}: the memory per GPU of every stage, a verdict and a recommendation for --gpu. */
+    @Command(name = "plan", mixinStandardHelpOptions = true, sortOptions = false, showDefaultValues = true,
+            description = {"Per-GPU memory of ZeRO stages 0-3: model states (ZeRO paper), with --micro-batch and --seq-len also "
+                    + "activations, logits and the peak; with --gpu a verdict per stage and a recommendation.",
+                "Sizes: the paper's GB are 10^9 bytes; GiB are 2^30 bytes; JSON gives bytes."})
+    static final class Plan implements Callable<Integer> {
+        private final Display display;
+        @Spec CommandSpec spec;
+        @ParentCommand ZeroCommand parent;
+        @Mixin ZeroOptions.Model model;
+        @Mixin ZeroOptions.Gpus gpus;
+        @Mixin ZeroOptions.Training training;
+        @Mixin ZeroOptions.Batch batch;
+
+        @Option(names = "--require-fit", description = "Exit with 3 when no stage fits the --gpu on the GPUs asked for.")
+        boolean requireFit;
+
+        @Mixin OutputOptions.WithPng output;
+
+        Plan(Display display) {
+            this.display = display;
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            noParentOptions(parent, spec);
+            output.checkTargets();
+            ZeroPlan plan = plan(spec, model, gpus, training, batch, requireFit);
+            if (output.png() != null) {
+                ZeroChart.writePng(plan.chart(), output.png());
+            }
+            if (output.json()) {
+                display.out().println(Json.compact(planJson(plan)));
+            } else {
+                showPlan(display, plan);
+                if (output.png() != null) {
+                    display.out().println("chart written to " + output.png());
+                }
+            }
+            display.out().flush();
+            return fitCode(plan, requireFit);
+        }
+    }
+
+    /** {@code zero estimate}: DeepSpeed's own estimators, byte-exact and in its layout. */
+    @Command(name = "estimate", mixinStandardHelpOptions = true, sortOptions = false, showDefaultValues = true,
+            description = {"DeepSpeed's estimate_zero2/zero3_model_states_mem_needs for every offload option, byte-exact "
+                    + "and in DeepSpeed's layout (its \"GB\" are GiB). ZeRO-3 needs the largest layer: --largest-layer or --model."})
+    static final class Estimate implements Callable<Integer> {
+        private final Display display;
+        @Spec CommandSpec spec;
+        @ParentCommand ZeroCommand parent;
+        @Mixin ZeroOptions.Model model;
+        @Mixin ZeroOptions.Gpus gpus;
+        @Mixin ZeroOptions.Estimate options;
+        @Mixin OutputOptions output;
+
+        Estimate(Display display) {
+            this.display = display;
+        }
+
+        @Override
+        public Integer call() {
+            noParentOptions(parent, spec);
+            return estimate(display, model, gpus, options, output.json());
+        }
+    }
+
+    /** {@code zero ds-config FILE}: a DeepSpeed config for the recommended (or the given) stage. */
+    @Command(name = "ds-config", mixinStandardHelpOptions = true, sortOptions = false, showDefaultValues = true,
+            description = {"Writes a DeepSpeed ds_config.json: the stage --gpu's recommendation picks (or --stage, else 2), "
+                    + "train_batch_size = micro-batch × grad-accum × GPUs, and the settings whose defaults changed between "
+                    + "DeepSpeed versions (pin_memory, gradient_clipping, steps_per_print) written out."})
+    static final class DsConfigCommand implements Callable<Integer> {
+        private final Display display;
+        @Spec CommandSpec spec;
+        @ParentCommand ZeroCommand parent;
+
+        @Parameters(index = "0", paramLabel = "FILE", description = "The ds_config.json to write (a regular file; replaced atomically).")
+        Path file;
+
+        @Mixin ZeroOptions.Model model;
+        @Mixin ZeroOptions.Gpus gpus;
+        @Mixin ZeroOptions.Training training;
+        @Mixin ZeroOptions.Batch batch;
+        @Mixin ZeroOptions.DsConfig options;
+        @Mixin OutputOptions output;
+
+        DsConfigCommand(Display display) {
+            this.display = display;
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            noParentOptions(parent, spec);
+            OutputOptions.check(null, file);
+            ZeroPlan plan = plan(spec, model, gpus, training, batch, false);
+            DeepSpeedConfig config = dsConfig(plan, options, batch);
+            config.write(file);
+            if (output.json()) {
+                Map<String, Object> o = new LinkedHashMap<>();
+                o.put("file", file.toString());
+                o.put("stage", config.stage().number());
+                o.put("offload_optimizer", config.offloadOptimizer().device());
+                o.put("offload_param", config.offloadParam().device());
+                o.put("train_batch_size", config.trainBatch());
+                display.out().println(Json.compact(o));
+            } else {
+                display.out().println(dsConfigLine(file, config));
+            }
+            display.out().flush();
+            return Medvlm.EXIT_OK;
+        }
+    }
+
+    // --- what the forms share ---
+
+    static ZeroPlan plan(CommandSpec spec, ZeroOptions.Model model, ZeroOptions.Gpus gpus, ZeroOptions.Training training,
+                         ZeroOptions.Batch batch, boolean requireFit) {
+        if (requireFit && training.gpu == null) {
+            throw Converters.usage(spec, "--require-fit needs --gpu GPU (the GPU to fit)");
+        }
+        ModelSize size = model.size();
+        int n = gpus.count();
+        PlanRequest request = PlanRequest.of(size, n).withPrecision(training.precision).withOptimizer(training.optimizer)
+                .withGradientsFreed(!training.keepGradients);
+        Optional<Workload> workload = batch.workload(spec, size, training.precision);
         if (workload.isPresent()) {
             request = request.withWorkload(workload.get());
         }
-        if (gpu != null) {
-            request = request.withGpu(gpu);
+        if (training.gpu != null) {
+            request = request.withGpu(training.gpu);
         }
-        ZeroPlan plan = ZeroPlanner.plan(request);
+        return ZeroPlanner.plan(request);
+    }
 
-        if (png != null) {
-            ZeroChart.writePng(plan.chart(), png);
-        }
-        if (dsConfig != null) {
-            writeDsConfig(plan);
-        }
-        if (json) {
-            display.out().println(Json.compact(planJson(plan)));
-            display.out().flush();
-        } else if (display.rich()) {
+    static void showPlan(Display display, ZeroPlan plan) {
+        if (display.rich()) {
             // one value, so the notebook's `last` is the plan; its renderer draws plan.table() and plan.chart()
             plan.recommendation().ifPresent(r -> display.out().println("Recommendation: " + r.reason()));
             display.show(plan);
@@ -202,109 +295,31 @@ final class ZeroCommand implements Callable<Integer> {
             display.show(plan.table());
             display.out().println("GB = 10^9 bytes (the ZeRO paper's unit), GiB = 2^30 bytes (what DeepSpeed prints as \"GB\").");
             plan.recommendation().ifPresent(r -> display.out().println("Recommendation: " + r.reason()));
-            if (png != null) {
-                display.out().println("chart written to " + png);
-            }
-            if (dsConfig != null) {
-                display.out().println("DeepSpeed config written to " + dsConfig);
-            }
-            display.out().flush();
         }
-        if (requireFit && gpu != null && plan.stages().stream().noneMatch(s -> plan.fits(s).orElse(false))) {
+    }
+
+    static int fitCode(ZeroPlan plan, boolean requireFit) {
+        if (requireFit && plan.stages().stream().noneMatch(s -> plan.fits(s).orElse(false))) {
             return Medvlm.EXIT_DOES_NOT_FIT;
         }
         return Medvlm.EXIT_OK;
     }
 
-    private ModelSize modelSize() {
-        if (model != null && params != null) {
-            throw new UserError("give either --params or --model, not both");
-        }
-        ModelSize size;
-        if (model != null) {
-            size = ModelDescriptions.read(model);
-        } else if (params != null) {
-            size = ModelSize.ofParams(params);
-        } else {
-            throw new UserError("give the model size: --params COUNT (e.g. 7.5B) or --model config.json");
-        }
-        if (largestLayer != null) {
-            if (largestLayer > size.params()) {
-                throw new UserError("--largest-layer " + largestLayer + " is larger than the model's " + size.params() + " parameters");
-            }
-            size = size.withLargestLayer(largestLayer);
-        }
-        return size;
+    static String dsConfigLine(Path file, DeepSpeedConfig c) {
+        return "DeepSpeed config written to " + file + " (ZeRO stage " + c.stage().number() + ", train_batch_size "
+                + c.trainBatch() + " = " + c.microBatch() + " × " + c.gradientAccumulation() + " × " + c.worldSize() + ")";
     }
 
-    private int gpuCount() {
-        if (gpusPerNode != null || nodes != null) {
-            long total = (long) (gpusPerNode == null ? 1 : gpusPerNode) * (nodes == null ? 1 : nodes);
-            if (gpus != null && gpus != total) {
-                throw new UserError("--gpus " + gpus + " disagrees with --gpus-per-node × --nodes = " + total);
-            }
-            if (total > Integer.MAX_VALUE) {
-                throw new UserError("--gpus-per-node × --nodes is too large");
-            }
-            return (int) total;
-        }
-        return gpus == null ? 1 : gpus;
-    }
-
-    private Optional<Workload> workload(ModelSize size) {
-        boolean shapeFlags = hidden != null || layers != null || heads != null || vocab != null || visualTokens != null
-                || attentionDropout != null;
-        if (microBatch == null && seqLen == null) {
-            if (checkpointing || shapeFlags) {
-                throw new UserError("activation memory needs --micro-batch and --seq-len");
-            }
-            return Optional.empty();
-        }
-        if (microBatch == null || seqLen == null) {
-            throw new UserError("activation memory needs both --micro-batch and --seq-len");
-        }
-        Optional<TransformerShape> fromModel = size.shape();
-        Integer h = hidden != null ? hidden : fromModel.map(TransformerShape::hidden).orElse(null);
-        Integer l = layers != null ? layers : fromModel.map(TransformerShape::layers).orElse(null);
-        Integer a = heads != null ? heads : fromModel.map(TransformerShape::heads).orElse(null);
-        if (h == null || l == null || a == null) {
-            List<String> missing = new ArrayList<>();
-            if (h == null) missing.add("--hidden");
-            if (l == null) missing.add("--layers");
-            if (a == null) missing.add("--heads");
-            throw new UserError("activation memory needs the model shape: give " + String.join(", ", missing) + " (or --model config.json)");
-        }
-        long v = vocab != null ? vocab : fromModel.map(TransformerShape::vocab).orElse(0L);
-        int q = visualTokens != null ? visualTokens : fromModel.map(TransformerShape::visualTokens).orElse(0);
-        boolean dropout = attentionDropout != null ? attentionDropout : fromModel.map(TransformerShape::attentionDropout).orElse(true);
-        TransformerShape shape = new TransformerShape(h, l, a, v, q, dropout);
-        return Optional.of(new Workload(microBatch, seqLen, gradAccum, checkpointing, attention, shape, precision));
-    }
-
-    private Integer estimate(ModelSize size) {
-        int g;
-        int n = nodes == null ? 1 : nodes;
-        if (gpusPerNode != null) {
-            g = gpusPerNode;
-            if (gpus != null && (long) g * n != gpus) {
-                throw new UserError("--gpus " + gpus + " disagrees with --gpus-per-node × --nodes = " + ((long) g * n));
-            }
-        } else {
-            g = gpus == null ? 1 : gpus;
-            if (nodes != null && gpus != null) {
-                if (gpus % n != 0) {
-                    throw new UserError("--gpus " + gpus + " does not divide into --nodes " + n);
-                }
-                g = gpus / n;
-            }
-        }
-        if (!(bufferFactor > 0) || Double.isInfinite(bufferFactor)) {
-            throw new UserError("--buffer-factor must be positive, not " + bufferFactor);
-        }
+    static Integer estimate(Display display, ZeroOptions.Model model, ZeroOptions.Gpus gpus, ZeroOptions.Estimate options, boolean json) {
+        ModelSize size = model.size();
+        int[] gn = gpus.perNodeAndNodes();
+        int g = gn[0];
+        int n = gn[1];
+        double bufferFactor = options.bufferFactor;
         long p = size.params();
         long l = size.largestLayerParams();
         if (l <= 0) {
-            throw new UserError("--deepspeed-estimate needs the largest layer for ZeRO-3: give --largest-layer COUNT (or --model config.json)");
+            throw new UserError("DeepSpeed's ZeRO-3 estimate needs the largest layer: give --largest-layer COUNT (or --model config.json)");
         }
         List<DeepSpeedEstimate> z2 = DeepSpeedEstimator.zero2All(p, g, n, bufferFactor);
         List<DeepSpeedEstimate> z3 = DeepSpeedEstimator.zero3All(p, l, g, n, bufferFactor);
@@ -346,7 +361,7 @@ final class ZeroCommand implements Callable<Integer> {
         return o;
     }
 
-    private Map<String, Object> planJson(ZeroPlan plan) {
+    static Map<String, Object> planJson(ZeroPlan plan) {
         PlanRequest r = plan.request();
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("params", r.model().params());
@@ -386,90 +401,23 @@ final class ZeroCommand implements Callable<Integer> {
         return o;
     }
 
-    private void writeDsConfig(ZeroPlan plan) throws java.io.IOException {
+    /** The config for the recommended (or asked-for) stage; DeepSpeed's batch rules are checked here. */
+    static DeepSpeedConfig dsConfig(ZeroPlan plan, ZeroOptions.DsConfig options, ZeroOptions.Batch batch) {
         StagePlan chosen;
-        if (stage != null || offloadOptimizer != null || offloadParam != null) {
-            ZeroStage s = stage != null ? stage : ZeroStage.STAGE_2;
-            chosen = ZeroPlanner.stage(plan.request(), s, offloadOptimizer == null ? Offload.NONE : offloadOptimizer,
-                    offloadParam == null ? Offload.NONE : offloadParam);
+        if (options.stage != null || options.offloadOptimizer != null || options.offloadParam != null) {
+            ZeroStage s = options.stage != null ? options.stage : ZeroStage.STAGE_2;
+            chosen = ZeroPlanner.stage(plan.request(), s, options.offloadOptimizer == null ? Offload.NONE : options.offloadOptimizer,
+                    options.offloadParam == null ? Offload.NONE : options.offloadParam);
         } else {
             chosen = plan.recommendation().flatMap(rec -> rec.choice().filter(c -> rec.gpus() == plan.request().gpus()))
                     .orElse(plan.stage(ZeroStage.STAGE_2));
         }
-        int mb = microBatch == null ? 1 : microBatch;
-        DeepSpeedConfig config = DeepSpeedConfig.forPlan(plan, chosen, mb, gradAccum);
-        config = config.withFp16(fp16).withLearningRate(learningRate);
-        if (trainBatch != null) {
-            config = config.withTrainBatchSize(trainBatch);
+        int mb = batch.microBatch == null ? 1 : batch.microBatch;
+        DeepSpeedConfig config = DeepSpeedConfig.forPlan(plan, chosen, mb, options.gradAccum);
+        config = config.withFp16(options.fp16).withLearningRate(options.learningRate);
+        if (options.trainBatch != null) {
+            config = config.withTrainBatchSize(options.trainBatch);
         }
-        config.write(dsConfig);
-    }
-
-    /** Counts with decimal K/M/B/T suffixes; a bad one is a usage error naming the option. */
-    static final class CountConverter implements CommandLine.ITypeConverter<Long> {
-        @Override
-        public Long convert(String value) {
-            try {
-                return Units.parseCount(value, "count");
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.TypeConversionException(e.getMessage().replaceFirst("^count: ", ""));
-            }
-        }
-    }
-
-    static final class PositiveInt implements CommandLine.ITypeConverter<Integer> {
-        @Override
-        public Integer convert(String value) {
-            int v;
-            try {
-                v = Integer.parseInt(value.strip());
-            } catch (NumberFormatException e) {
-                throw new CommandLine.TypeConversionException("'" + value + "' is not a whole number");
-            }
-            if (v <= 0) {
-                throw new CommandLine.TypeConversionException("'" + value + "' must be at least 1");
-            }
-            return v;
-        }
-    }
-
-    static final class NonNegativeInt implements CommandLine.ITypeConverter<Integer> {
-        @Override
-        public Integer convert(String value) {
-            int v;
-            try {
-                v = Integer.parseInt(value.strip());
-            } catch (NumberFormatException e) {
-                throw new CommandLine.TypeConversionException("'" + value + "' is not a whole number");
-            }
-            if (v < 0) {
-                throw new CommandLine.TypeConversionException("'" + value + "' must not be negative");
-            }
-            return v;
-        }
-    }
-
-    static final class GpuConverter implements CommandLine.ITypeConverter<Gpu> {
-        @Override
-        public Gpu convert(String value) {
-            try {
-                return Gpu.parse(value);
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.TypeConversionException(e.getMessage().replaceFirst("^--gpu: ", ""));
-            }
-        }
-    }
-
-    static final class StageConverter implements CommandLine.ITypeConverter<ZeroStage> {
-        @Override
-        public ZeroStage convert(String value) {
-            try {
-                return ZeroStage.of(Integer.parseInt(value.strip()));
-            } catch (NumberFormatException e) {
-                throw new CommandLine.TypeConversionException("'" + value + "' is not a stage (0, 1, 2 or 3)");
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.TypeConversionException(e.getMessage());
-            }
-        }
+        return config;
     }
 }

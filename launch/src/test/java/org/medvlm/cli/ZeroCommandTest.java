@@ -52,7 +52,7 @@ class ZeroCommandTest {
     }
 
     static Path fixture(String name) {
-        Path p = Shared.projectRoot().resolve("vlm-lib/src/test/resources/org/medvlm/zero/" + name + "/config.json");
+        Path p = Shared.projectRoot().resolve("launch/src/test/resources/org/medvlm/zero/" + name + "/config.json");
         assertTrue(Files.isRegularFile(p), p.toString());
         return p;
     }
@@ -265,5 +265,59 @@ class ZeroCommandTest {
         Run r = run("--help");
         assertEquals(0, r.code());
         assertTrue(r.out().contains("--deepspeed-estimate") && r.out().contains("--params"), r.out());
+    }
+
+    @Test
+    void subcommandsGiveWhatTheOneCommandFormsGive(@TempDir Path dir) throws IOException {
+        String model = fixture("bloomz-7b1").toString();
+        String[] shape = {"--model", model, "--gpus", "8", "--gpu", "A100-40GB", "--micro-batch", "2", "--seq-len", "1024",
+            "--checkpointing"};
+        Run legacy = run(concat(shape, "--json"));
+        Run plan = run(concat(prepend("plan", shape), "--json"));
+        assertEquals(0, plan.code(), plan.err());
+        assertEquals(legacy.out(), plan.out());
+
+        String[] estimate = {"--params", "7.07B", "--largest-layer", "1027604480", "--gpus-per-node", "8", "--buffer-factor", "2"};
+        Run legacyEstimate = run(prepend("--deepspeed-estimate", estimate));
+        Run sub = run(prepend("estimate", estimate));
+        assertEquals(0, sub.code(), sub.err());
+        assertEquals(legacyEstimate.out(), sub.out());
+        assertTrue(sub.out().contains("offload_optimizer=cpu"), sub.out());
+
+        Path a = dir.resolve("a.json");
+        Path b = dir.resolve("b.json");
+        String[] ds = {"--grad-accum", "4", "--lr", "3e-5", "--stage", "3", "--offload-optimizer", "cpu"};
+        assertEquals(0, run(concat(concat(shape, ds), "--ds-config", a.toString())).code());
+        Run written = run(concat(concat(new String[] {"ds-config", b.toString()}, shape), ds));
+        assertEquals(0, written.code(), written.err());
+        assertEquals(Files.readString(a), Files.readString(b));
+        assertEquals("DeepSpeed config written to " + b + " (ZeRO stage 3, train_batch_size 64 = 2 × 4 × 8)", written.out().strip());
+        JsonObject cfg = JsonParser.parseString(Files.readString(b)).getAsJsonObject();
+        assertEquals(3e-5, cfg.getAsJsonObject("optimizer").getAsJsonObject("params").get("lr").getAsDouble());
+        Run json = run(concat(new String[] {"ds-config", b.toString(), "--params", "1B", "--json"}));
+        assertEquals("{\"file\":\"" + b + "\",\"stage\":2,\"offload_optimizer\":\"none\",\"offload_param\":\"none\","
+                + "\"train_batch_size\":1}", json.out().strip());
+
+        Run help = run("--help");
+        assertTrue(help.out().contains("plan") && help.out().contains("estimate") && help.out().contains("ds-config"), help.out());
+        for (String subcommand : new String[] {"plan", "estimate", "ds-config"}) {
+            Run h = run(subcommand, "--help");
+            assertEquals(0, h.code());
+            assertTrue(h.out().startsWith("Usage: medvlm zero " + subcommand), h.out());
+        }
+        assertFalse(run("plan", "--help").out().contains("--stage"), "plan has no ds-config options");
+        assertFalse(run("estimate", "--help").out().contains("--micro-batch"), "estimate has no batch options");
+    }
+
+    @Test
+    void aModelFolderReadsItsConfigJson() {
+        Path folder = fixture("bloomz-560m").getParent();
+        assertEquals(559_214_592L, run("plan", "--model", folder.toString(), "--json").json().get("params").getAsLong());
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] all = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
     }
 }

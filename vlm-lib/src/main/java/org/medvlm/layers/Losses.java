@@ -18,4 +18,14 @@ public final class Losses {
         NDArray picked = logProbs.gather(targets.toType(DataType.INT64, false).reshape(-1, 1), 1); // (N, 1)
         return picked.mean().neg();
     }
+
+    /**
+     * Mean binary cross-entropy of {@code logits} against 0/1 {@code targets} of the same shape, in the numerically
+     * stable form of torch's {@code binary_cross_entropy_with_logits}: {@code max(x, 0) - x·t + log(1 + e^(-|x|))}.
+     */
+    public static NDArray binaryCrossEntropyWithLogits(NDArray logits, NDArray targets) {
+        NDArray x = logits.getDataType() == DataType.FLOAT64 ? logits : logits.toType(DataType.FLOAT32, false);
+        NDArray t = targets.toType(x.getDataType(), false);
+        return x.maximum(0).sub(x.mul(t)).add(x.abs().neg().exp().add(1).log()).mean();
+    }
 }

@@ -4,6 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.nio.file.Path;
+import ai.djl.ndarray.types.DataType;
+import org.medvlm.checkpoint.StateDict;
 import org.medvlm.layers.Module;
 
 /**
@@ -41,6 +43,13 @@ public interface Objective extends AutoCloseable {
 
     /** Writes the model folder (config, weights, tokenizer) that checkpoints and the final model hold. */
     void saveModel(Path folder) throws IOException;
+
+    /** Loads the weights a checkpoint's {@link #saveModel} wrote (resuming), strictly. */
+    default void restore(Path folder) throws IOException {
+        try (StateDict weights = StateDict.open(folder.resolve("model.safetensors"))) {
+            model().load(weights, manager(), DataType.FLOAT32);
+        }
+    }
 
     @Override
     default void close() {}

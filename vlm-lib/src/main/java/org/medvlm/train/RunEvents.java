@@ -20,7 +20,7 @@ public final class RunEvents {
     /** The version of the files' layout; readers refuse other versions by name. */
     public static final int SCHEMA = 1;
 
-    private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().serializeSpecialFloatingPointValues().create();
+    private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().serializeNulls().create();
 
     private RunEvents() {}
 
@@ -114,9 +114,9 @@ public final class RunEvents {
         JsonObject o = header("step");
         o.addProperty("step", e.step());
         o.addProperty("epoch", e.epoch());
-        o.addProperty("loss", e.loss());
+        finite(o, "loss", e.loss());
         o.addProperty("lr", e.lr());
-        o.addProperty("grad_norm", e.gradNorm());
+        finite(o, "grad_norm", e.gradNorm());
         o.addProperty("samples_per_s", e.samplesPerS());
         o.addProperty("tokens_per_s", e.tokensPerS());
         o.addProperty("elapsed_s", e.elapsedS());
@@ -130,12 +130,12 @@ public final class RunEvents {
         o.addProperty("epoch", e.epoch());
         o.addProperty("elapsed_s", e.elapsedS());
         if (e.loss() != null) {
-            o.addProperty("loss", e.loss());
+            finite(o, "loss", e.loss());
         }
         JsonObject m = new JsonObject();
-        m.addProperty("closed_accuracy", e.metrics().closedAccuracy());
-        m.addProperty("open_recall", e.metrics().openRecall());
-        m.addProperty("exact_match", e.metrics().exactMatch());
+        finite(m, "closed_accuracy", e.metrics().closedAccuracy()); // not every run has closed or open questions
+        finite(m, "open_recall", e.metrics().openRecall());
+        finite(m, "exact_match", e.metrics().exactMatch());
         m.addProperty("n", e.metrics().n());
         JsonObject per = new JsonObject();
         new java.util.TreeMap<>(e.metrics().perType()).forEach(per::addProperty);
@@ -177,6 +177,15 @@ public final class RunEvents {
             o.add("job", s.job());
         }
         return o;
+    }
+
+    /** A number, or null where it is not finite (JSON has no NaN). */
+    private static void finite(JsonObject o, String key, double v) {
+        if (Double.isFinite(v)) {
+            o.addProperty(key, v);
+        } else {
+            o.add(key, com.google.gson.JsonNull.INSTANCE);
+        }
     }
 
     /** One line of JSON (no newline inside), as the files hold it. */

@@ -250,9 +250,8 @@ public final class Trainer {
     /** Loads a checkpoint's weights and optimizer state; returns its trainer state. */
     private JsonObject restore(Path folder, AdamW opt) throws IOException {
         JsonObject state = org.medvlm.layers.ConfigReader.read(folder.resolve("trainer_state.json")).json();
-        try (StateDict weights = StateDict.open(folder.resolve("model.safetensors"));
-             StateDict moments = StateDict.open(folder.resolve("optimizer.safetensors"))) {
-            objective.model().load(weights, objective.manager(), ai.djl.ndarray.types.DataType.FLOAT32);
+        try (StateDict moments = StateDict.open(folder.resolve("optimizer.safetensors"))) {
+            objective.restore(folder);
             try (NDManager tmp = objective.manager().newSubManager()) {
                 opt.load(moments.toMap(tmp), state.getAsJsonObject("optimizer").get("steps").getAsLong());
             }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import org.medvlm.data.AnswerType;
 import org.medvlm.data.VqaExample;
+import org.medvlm.imaging.ImagePreprocessor;
 import org.medvlm.imaging.Thumbnails;
 import org.medvlm.layers.Autograd;
 import org.medvlm.layers.Module;
@@ -37,7 +38,10 @@ public final class VqaObjective implements Objective {
     private final List<VqaExample> train;
     private final List<VqaExample> test;
     private final TrainingExamples encoder;
-    private final float[][] trainPixels;
+    private final ImagePreprocessor preprocessor;
+    private final byte[][] trainRgb; // resized pixels, a quarter of the normalised floats' memory
+    private final float[][] trainFeatures; // the frozen vision tower's output per image, computed once
+    private final boolean frozenVision;
     private final float[][] testPixels;
     private final List<Integer> shown;
     private final int maxNewTokens;
@@ -57,7 +61,12 @@ public final class VqaObjective implements Objective {
         this.train = List.copyOf(train);
         this.test = List.copyOf(evalLimit > 0 && evalLimit < test.size() ? test.subList(0, evalLimit) : test);
         this.encoder = new TrainingExamples(vlm);
-        this.trainPixels = new float[this.train.size()][];
+        this.preprocessor = vlm.preprocess().preprocessor();
+        this.trainRgb = new byte[this.train.size()][];
+        this.trainFeatures = new float[this.train.size()][];
+        // a frozen tower in evaluation mode maps each image to the same tokens every epoch: compute them once
+        this.frozenVision = vlm.namedParameters().entrySet().stream()
+                .filter(e -> e.getKey().startsWith("vision_model.")).noneMatch(e -> e.getValue().isTrainable());
         this.testPixels = new float[this.test.size()][];
         this.shown = pickShown(this.test, samples);
         this.maxNewTokens = Math.min(vlm.config().maxNewTokens(), 8);
@@ -108,7 +117,7 @@ public final class VqaObjective implements Objective {
         return train.size();
     }
 
-    private record Batch(List<TrainingExamples.Example> items, int tokens) implements Prepared {
+    private record Batch(int[] indices, List<TrainingExamples.Example> items, int tokens) implements Prepared {
         @Override
         public int examples() {
             return items.size();
@@ -121,14 +130,29 @@ public final class VqaObjective implements Objective {
         int tokens = 0;
         for (int i : indices) {
             VqaExample e = train.get(i);
-            if (trainPixels[i] == null) {
-                trainPixels[i] = vlm.preprocess().pixels(load(e));
+            if (trainRgb[i] == null) {
+                int[] rgb = preprocessor.resizedRgb(load(e));
+                byte[] packed = new byte[rgb.length];
+                for (int k = 0; k < rgb.length; k++) {
+                    packed[k] = (byte) rgb[k];
+                }
+                trainRgb[i] = packed;
             }
-            TrainingExamples.Example ex = encoder.encode(trainPixels[i], e.question(), e.answer());
+            TrainingExamples.Example ex = encoder.encode(pixels(trainRgb[i]), e.question(), e.answer());
             tokens += ex.ids().length;
             out.add(ex);
         }
-        return new Batch(out, tokens);
+        return new Batch(indices.clone(), out, tokens);
+    }
+
+    private float[] pixels(byte[] packed) {
+        int[] rgb = new int[packed.length];
+        for (int k = 0; k < rgb.length; k++) {
+            rgb[k] = packed[k] & 0xff;
+        }
+        float[] out = new float[packed.length];
+        preprocessor.normalizeInto(rgb, out, 0);
+        return out;
     }
 
     private static BufferedImage load(VqaExample e) {
@@ -140,8 +164,33 @@ public final class VqaObjective implements Objective {
     }
 
     @Override
-    public NDArray loss(Prepared batch, NDManager step) {
-        return vlm.forward(encoder.collate(((Batch) batch).items(), step));
+    public NDArray loss(Prepared prepared, NDManager step) {
+        Batch batch = (Batch) prepared;
+        if (!frozenVision) {
+            return vlm.forward(encoder.collate(batch.items(), step));
+        }
+        int s = vlm.preprocess().size();
+        List<float[]> rows = new ArrayList<>();
+        for (int k = 0; k < batch.indices().length; k++) {
+            int i = batch.indices()[k];
+            if (trainFeatures[i] == null) {
+                // one image at a time, so a feature never depends on which images shared its batch (resumed runs
+                // recompute them in another order and must get the same bits)
+                try (NDManager one = step.newSubManager()) {
+                    NDArray f = vlm.visionFeatures(one.create(batch.items().get(k).pixels(), new ai.djl.ndarray.types.Shape(1, 3, s, s)));
+                    trainFeatures[i] = f.toFloatArray();
+                }
+            }
+            rows.add(trainFeatures[i]);
+        }
+        int n = vlm.config().vision().numTokens();
+        int d = vlm.config().vision().embedDim();
+        float[] all = new float[rows.size() * n * d];
+        for (int r = 0; r < rows.size(); r++) {
+            System.arraycopy(rows.get(r), 0, all, r * n * d, n * d);
+        }
+        NDArray features = step.create(all, new ai.djl.ndarray.types.Shape(rows.size(), n, d));
+        return vlm.forward(encoder.collate(batch.items(), features, step));
     }
 
     @Override

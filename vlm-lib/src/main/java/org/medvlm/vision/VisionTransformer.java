@@ -72,14 +72,15 @@ public final class VisionTransformer extends Module {
      * @param numClasses classifier width; 0 means no {@code head} (BiomedCLIP's trunk has none)
      * @param convStemChannels a hybrid's stem: 3×3 stride-2 convolutions to these widths, each followed by GELU, before
      *     the patch projection ({@code patch_embed.backbone.{0,2,..}}); empty for a plain ViT
+     * @param convStemAct the stem's activation ({@code conv_stem_act}: relu or gelu)
      * @param dropRate timm's {@code drop_rate}: dropout after the position embedding ({@code pos_drop}) (0)
      * @param projDropRate timm's {@code proj_drop_rate}: dropout after {@code attn.proj} and in the MLP (0)
      * @param attnDropRate timm's {@code attn_drop_rate}: dropout on the attention probabilities (0)
      */
     public record Config(int imgSize, int patchSize, int inChans, int embedDim, int depth, int numHeads,
             double mlpRatio, boolean qkvBias, double layerNormEps, boolean classToken, GlobalPool globalPool,
-            boolean preNorm, Double initValues, int numClasses, List<Integer> convStemChannels, double dropRate,
-            double projDropRate, double attnDropRate) {
+            boolean preNorm, Double initValues, int numClasses, List<Integer> convStemChannels, Activation convStemAct,
+            double dropRate, double projDropRate, double attnDropRate) {
 
         public Config {
             convStemChannels = List.copyOf(convStemChannels);
@@ -102,7 +103,7 @@ public final class VisionTransformer extends Module {
                 boolean qkvBias, double layerNormEps, boolean classToken, GlobalPool globalPool, boolean preNorm,
                 Double initValues, int numClasses) {
             this(imgSize, patchSize, inChans, embedDim, depth, numHeads, mlpRatio, qkvBias, layerNormEps, classToken,
-                    globalPool, preNorm, initValues, numClasses, List.of(), 0, 0, 0);
+                    globalPool, preNorm, initValues, numClasses, List.of(), Activation.RELU, 0, 0, 0);
         }
 
         /** BiomedCLIP's vision trunk: timm {@code vit_base_patch16_224}, no classifier. */
@@ -144,7 +145,8 @@ public final class VisionTransformer extends Module {
                     c.number("mlp_ratio", d.mlpRatio(), 1e-3, 64), c.bool("qkv_bias", d.qkvBias()),
                     c.number("layer_norm_eps", d.layerNormEps(), 0, 1), classToken, gp, c.bool("pre_norm", false),
                     c.has("init_values") ? c.number("init_values", 0, -1e6, 1e6) : null,
-                    c.integer("num_classes", 0, 0, 1 << 20), stem, c.number("drop_rate", 0, 0, 0.999),
+                    c.integer("num_classes", 0, 0, 1 << 20), stem, Activation.fromConfig(c.string("conv_stem_act", "relu")),
+                    c.number("drop_rate", 0, 0, 0.999),
                     c.number("proj_drop_rate", 0, 0, 0.999), c.number("attn_drop_rate", 0, 0, 0.999)));
         }
 
@@ -172,6 +174,7 @@ public final class VisionTransformer extends Module {
                 JsonArray a = new JsonArray();
                 convStemChannels.forEach(a::add);
                 o.add("conv_stem_channels", a);
+                o.addProperty("conv_stem_act", convStemAct.configName());
             }
             o.addProperty("drop_rate", dropRate);
             o.addProperty("proj_drop_rate", projDropRate);
@@ -182,14 +185,15 @@ public final class VisionTransformer extends Module {
         /** A copy with another depth (for tests and small models). */
         public Config withDepth(int newDepth) {
             return new Config(imgSize, patchSize, inChans, embedDim, newDepth, numHeads, mlpRatio, qkvBias, layerNormEps,
-                    classToken, globalPool, preNorm, initValues, numClasses, convStemChannels, dropRate, projDropRate,
-                    attnDropRate);
+                    classToken, globalPool, preNorm, initValues, numClasses, convStemChannels, convStemAct, dropRate,
+                    projDropRate, attnDropRate);
         }
 
         /** A copy with a classifier of {@code n} classes (0: none). */
         public Config withNumClasses(int n) {
             return new Config(imgSize, patchSize, inChans, embedDim, depth, numHeads, mlpRatio, qkvBias, layerNormEps,
-                    classToken, globalPool, preNorm, initValues, n, convStemChannels, dropRate, projDropRate, attnDropRate);
+                    classToken, globalPool, preNorm, initValues, n, convStemChannels, convStemAct, dropRate, projDropRate,
+                    attnDropRate);
         }
 
         /** Patches per side. */
@@ -215,13 +219,15 @@ public final class VisionTransformer extends Module {
     }
 
     /**
-     * A hybrid's convolutional stem, timm-style {@code nn.Sequential(Conv2d, GELU, Conv2d, GELU, ...)}: each 3×3
-     * convolution halves the resolution; the GELUs have no parameters, so the keys are {@code 0, 2, 4, ...}.
+     * A hybrid's convolutional stem, timm-style {@code nn.Sequential(Conv2d, ReLU, Conv2d, ReLU, ...)}: each 3×3
+     * convolution halves the resolution; the activations have no parameters, so the keys are {@code 0, 2, 4, ...}.
      */
     static final class ConvStem extends Module {
         final List<Conv2d> convs = new ArrayList<>();
+        final Activation act;
 
         ConvStem(Config c) {
+            act = c.convStemAct();
             long in = c.inChans();
             for (int i = 0; i < c.convStemChannels().size(); i++) {
                 int out = c.convStemChannels().get(i);
@@ -232,7 +238,7 @@ public final class VisionTransformer extends Module {
 
         NDArray forward(NDArray x) {
             for (Conv2d conv : convs) {
-                x = Activation.GELU.apply(conv.forward(x));
+                x = act.apply(conv.forward(x));
             }
             return x;
         }

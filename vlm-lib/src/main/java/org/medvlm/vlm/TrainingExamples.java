@@ -63,10 +63,21 @@ public final class TrainingExamples {
 
     /** A batch: pixels stacked, tokens right-padded with the pad id (mask 0, label -100). */
     public VisionLanguageModel.Batch collate(List<Example> examples, NDManager m) {
+        int chw = 3 * imageSize * imageSize;
+        float[] pixels = new float[examples.size() * chw];
+        for (int r = 0; r < examples.size(); r++) {
+            System.arraycopy(examples.get(r).pixels(), 0, pixels, r * chw, chw);
+        }
+        return collate(examples, m.create(pixels, new Shape(examples.size(), 3, imageSize, imageSize)), m);
+    }
+
+    /**
+     * A batch whose visual input is given: the images' pixels, or the frozen vision tower's features of them
+     * ({@link VisionLanguageModel#visionFeatures}); tokens right-padded with the pad id (mask 0, label -100).
+     */
+    public VisionLanguageModel.Batch collate(List<Example> examples, ai.djl.ndarray.NDArray visual, NDManager m) {
         int b = examples.size();
         int t = examples.stream().mapToInt(e -> e.ids().length).max().orElseThrow();
-        int chw = 3 * imageSize * imageSize;
-        float[] pixels = new float[b * chw];
         long[] ids = new long[b * t];
         long[] mask = new long[b * t];
         long[] labels = new long[b * t];
@@ -74,13 +85,11 @@ public final class TrainingExamples {
         Arrays.fill(labels, -100);
         for (int r = 0; r < b; r++) {
             Example e = examples.get(r);
-            System.arraycopy(e.pixels(), 0, pixels, r * chw, chw);
             System.arraycopy(e.ids(), 0, ids, r * t, e.ids().length);
             System.arraycopy(e.labels(), 0, labels, r * t, e.labels().length);
             Arrays.fill(mask, r * t, r * t + e.ids().length, 1L);
         }
         Shape tokens = new Shape(b, t);
-        return new VisionLanguageModel.Batch(m.create(pixels, new Shape(b, 3, imageSize, imageSize)), m.create(ids, tokens),
-                m.create(mask, tokens), m.create(labels, tokens));
+        return new VisionLanguageModel.Batch(visual, m.create(ids, tokens), m.create(mask, tokens), m.create(labels, tokens));
     }
 }

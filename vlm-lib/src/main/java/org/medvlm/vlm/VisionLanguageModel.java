@@ -170,7 +170,8 @@ public final class VisionLanguageModel extends Module implements AutoCloseable {
     /**
      * A training batch, HF's {@code Blip2ForConditionalGeneration.forward} inputs.
      *
-     * @param pixels [B, 3, S, S] normalised images
+     * @param pixels [B, 3, S, S] normalised images, or the vision tower's output [B, N, D] when it is frozen and its
+     *     features were computed once ({@link #visionFeatures})
      * @param inputIds [B, T] prompt and answer tokens, padding on the right
      * @param attentionMask [B, T] 1 for real tokens, 0 for padding
      * @param labels [B, T] the token each position must produce at the NEXT step's input, -100 where nothing is
@@ -216,9 +217,17 @@ public final class VisionLanguageModel extends Module implements AutoCloseable {
         return languageModel.lmHead(hidden.get(new NDIndex(":, {}:, :", p)));
     }
 
-    /** BLOOM's final hidden states for images and token ids: [B, P + T, C] (P = 0 for the gated fusion). */
+    /**
+     * The vision tower's output [B, N, D] for [B, 3, S, S] pixels, without recording gradients: what a run with a frozen
+     * tower computes once per image and passes as {@link Batch#pixels()} afterwards.
+     */
+    public NDArray visionFeatures(NDArray pixels) {
+        return inEvalMode(() -> visionModel.forwardFeatures(pixels));
+    }
+
+    /** BLOOM's final hidden states for images (or their features) and token ids: [B, P + T, C] (P = 0 when gated). */
     private NDArray hidden(NDArray pixels, NDArray inputIds, NDArray attentionMask) {
-        NDArray features = visionModel.forwardFeatures(pixels); // (B, N, D)
+        NDArray features = pixels.getShape().dimension() == 3 ? pixels : visionModel.forwardFeatures(pixels); // (B, N, D)
         if (bridge != null) {
             Bloom.Inputs in = languageModel.inputs(bridge.forward(features), inputIds, attentionMask); // prefix first
             return languageModel.forward(in.embeds(), in.mask(), null, Bloom.Hooks.NONE);

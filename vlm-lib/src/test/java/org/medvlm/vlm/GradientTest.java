@@ -117,7 +117,7 @@ class GradientTest {
     }
 
     private static final VisionTransformer.Config VIT = new VisionTransformer.Config(32, 8, 3, 24, 2, 3, 2.0, true, 1e-6,
-            true, VisionTransformer.GlobalPool.TOKEN, false, null, 0, List.of(6, 12), 0, 0, 0);
+            true, VisionTransformer.GlobalPool.TOKEN, false, null, 0, List.of(6, 12), org.medvlm.layers.Activation.GELU, 0, 0, 0);
 
     @Test
     void visionTransformerWithConvStem() {

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import jdk.jshell.DeclarationSnippet;
 import jdk.jshell.Diag;
 import jdk.jshell.EvalException;
 import jdk.jshell.JShell;
@@ -29,6 +30,7 @@ public final class JShellEngine implements AutoCloseable {
     private final JShell shell;
     private final SourceCodeAnalysis analysis;
     private final AtomicBoolean stopRequested = new AtomicBoolean();
+    private java.nio.file.Path emptyFolder;
 
     public JShellEngine(List<String> compilerOptions) {
         this.shell = JShell.builder()
@@ -82,11 +84,35 @@ public final class JShellEngine implements AutoCloseable {
             if (e.status() == Snippet.Status.REJECTED) {
                 throw compileError(s, source);
             }
+            if (broken(e)) {
+                // JShell keeps such a snippet as "recoverable" and compiles it again with every later one, so
+                // every later cell would fail silently: drop it and say why
+                EvalError error = compileError(s, source);
+                shell.drop(s);
+                throw error;
+            }
             if (QUOTED_KEY.equals(e.value()) && showsValue(s.subKind())) {
                 result = CellResult.of(value);
             }
         }
         return result;
+    }
+
+    /**
+     * A snippet JShell calls recoverable that nothing can recover: no undefined name is missing, yet it
+     * did not compile (javac failed while writing the class, e.g. a string constant over 64 KiB). A
+     * declaration that only waits for a later definition ({@code void f() { g(); }}) is not broken.
+     */
+    private boolean broken(SnippetEvent e) {
+        Snippet.Status status = e.status();
+        if (status != Snippet.Status.RECOVERABLE_NOT_DEFINED && status != Snippet.Status.RECOVERABLE_DEFINED) {
+            return false;
+        }
+        Snippet s = e.snippet();
+        if (s instanceof DeclarationSnippet d && shell.unresolvedDependencies(d).findAny().isPresent()) {
+            return false;
+        }
+        return shell.diagnostics(s).anyMatch(Diag::isError);
     }
 
     private static boolean showsValue(Snippet.SubKind kind) {
@@ -162,6 +188,11 @@ public final class JShellEngine implements AutoCloseable {
         return "complete";
     }
 
+    /** Whether the calling thread is the one running a cell's code (not a thread the cell started). */
+    public static boolean onCellThread() {
+        return Thread.currentThread() == Trampoline.cellThread;
+    }
+
     /** Makes classes in {@code path} (a jar or a folder) visible to later cells. */
     public void addToClasspath(String path) {
         shell.addToClasspath(path);
@@ -179,11 +210,15 @@ public final class JShellEngine implements AutoCloseable {
     private EvalError compileError(Snippet snippet, String source) {
         List<String> lines = new ArrayList<>();
         String first = null;
+        boolean limit = false;
         for (Diag d : (Iterable<Diag>) shell.diagnostics(snippet)::iterator) {
             if (!d.isError()) {
                 continue;
             }
             String message = d.getMessage(Locale.ROOT);
+            if (d.getCode() != null && d.getCode().startsWith("compiler.err.limit.")) {
+                limit = true;
+            }
             if (first == null) {
                 first = message;
             }
@@ -194,7 +229,30 @@ public final class JShellEngine implements AutoCloseable {
             first = snippet.kind() == Snippet.Kind.ERRONEOUS ? "the code cannot be parsed" : "the code was rejected";
             lines.add(first);
         }
+        if (limit) {
+            resetCompiler();
+            lines.add("A class file caps a string constant at 65,535 bytes and a method at 64 KiB of bytecode: read long text "
+                    + "from a file (Files.readString) or build it at run time, and split long methods.");
+        }
         return new EvalError("CompilationException", first, lines);
+    }
+
+    /**
+     * Gives JShell fresh javac contexts. A class-file limit error leaves the failed constant in javac's
+     * reused constant pool (JDK 17 to 25: {@code PoolWriter} is not reset when {@code writePool} throws), so
+     * every later snippet would fail with the same error; {@link JShell#addToClasspath} is the public call
+     * that makes JShell drop its pooled contexts. The folder added is empty.
+     */
+    private void resetCompiler() {
+        try {
+            if (emptyFolder == null) {
+                emptyFolder = java.nio.file.Files.createTempDirectory("medvlm-jshell-");
+                emptyFolder.toFile().deleteOnExit();
+            }
+            shell.addToClasspath(emptyFolder.toString());
+        } catch (java.io.IOException | RuntimeException e) {
+            // without it later cells may fail with the same message; the kernel still answers them
+        }
     }
 
     /** The source line that holds the error, with carets under the offending part. */

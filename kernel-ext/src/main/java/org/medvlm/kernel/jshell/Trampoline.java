@@ -17,6 +17,8 @@ public final class Trampoline {
     private static volatile Method target;
     private static volatile Object parked;
     private static volatile boolean hasParked;
+    /** The thread running a cell's snippet right now, or null. */
+    static volatile Thread cellThread;
 
     static final String KEY = "medvlm-trampoline-value";
 
@@ -27,11 +29,14 @@ public final class Trampoline {
         Method m = target;
         target = null;
         m.setAccessible(true);
+        cellThread = Thread.currentThread();
         try {
             parked = m.invoke(null);
             hasParked = true;
         } catch (InvocationTargetException e) {
             throw e.getCause();
+        } finally {
+            cellThread = null;
         }
         return KEY;
     }

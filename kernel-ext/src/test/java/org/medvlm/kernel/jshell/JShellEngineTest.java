@@ -105,4 +105,29 @@ class JShellEngineTest {
         engine.resetStop();
         assertEquals(7, engine.eval("3 + 4").value());
     }
+
+    @Test
+    void aStringConstantOver64KibIsAnErrorAndTheNextSnippetsRun() throws EvalError {
+        String[] literals = {"\"" + "x".repeat(70_000) + "\"", "\"" + "é".repeat(40_000) + "\""};
+        for (String literal : literals) {
+            for (String code : new String[] {"String big = " + literal + ";", literal + ".length()"}) {
+                EvalError e = assertThrows(EvalError.class, () -> engine.eval(code));
+                assertEquals("CompilationException", e.name());
+                assertTrue(e.lines().get(e.lines().size() - 1).contains("65,535 bytes"), e.lines().toString());
+                // JShell used to keep the snippet and javac the constant: every later snippet failed without a word
+                assertEquals(7, engine.eval("3 + 4").value());
+                assertFalse(engine.eval("int after = 1;").hasValue());
+                assertEquals(1, engine.eval("after").value());
+            }
+        }
+        // built at run time, the same text is fine
+        assertEquals(70_000, engine.eval("\"x\".repeat(70_000).length()").value());
+    }
+
+    @Test
+    void aForwardReferenceIsStillAllowed() throws EvalError {
+        assertFalse(engine.eval("int twice() { return later() * 2; }").hasValue());
+        engine.eval("int later() { return 21; }");
+        assertEquals(42, engine.eval("twice()").value());
+    }
 }

@@ -54,11 +54,11 @@ class CommandMagicsTest {
     }
 
     @Test
-    void trainRefusesClearlyForTheCellAndLineForms() {
-        MagicError cell = assertThrows(MagicError.class, () -> magics.cell("train", "", "model = tiny\nsteps = 3"));
-        assertTrue(cell.getMessage().contains("training is not available yet"), cell.getMessage());
-        MagicError line = assertThrows(MagicError.class, () -> magics.line("train", "attach run-7"));
-        assertTrue(line.getMessage().contains("training is not available yet"), line.getMessage());
+    void trainErrorsAreMagicErrorsForTheCellAndLineForms() {
+        MagicError cell = assertThrows(MagicError.class, () -> magics.cell("train", "", "model = no-such-model-folder\nsteps = 3"));
+        assertTrue(cell.getMessage().startsWith("medvlm train"), cell.getMessage());
+        MagicError line = assertThrows(MagicError.class, () -> magics.line("train", "attach no-such-run"));
+        assertTrue(line.getMessage().startsWith("medvlm train attach") && line.getMessage().contains("no-such-run"), line.getMessage());
         assertFalse(magics.hasLast());
     }
 }

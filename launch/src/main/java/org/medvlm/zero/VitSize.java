@@ -22,14 +22,30 @@ public final class VitSize {
         if (dim % heads != 0) {
             throw new IllegalArgumentException(name + ": embed_dim " + dim + " is not a multiple of num_heads " + heads);
         }
-        long d = dim;
-        long m = Math.round(dim * mlpRatio);
-        long patches = (long) (imgSize / patchSize) * (imgSize / patchSize);
-        long patchEmbed = d * channels * patchSize * patchSize + d;
-        long block = 2 * d + 3 * d * d + (qkvBias ? 3 * d : 0) + d * d + d + 2 * d + d * m + m + m * d + d;
-        long params = patchEmbed + d + (patches + 1) * d + depth * block + 2 * d + d * headProjection;
-        // the model's own parameters (cls_token and pos_embed) count as one module, as DeepSpeed's recurse=False sums them
-        long largest = Math.max(Math.max(d * m + m, 3 * d * d + (qkvBias ? 3 * d : 0)), Math.max(patchEmbed, d + (patches + 1) * d));
+        if (!(mlpRatio > 0) || mlpRatio > 1000) {
+            throw new IllegalArgumentException(name + ": mlp_ratio " + mlpRatio + " must lie in (0, 1000]");
+        }
+        long params;
+        long largest;
+        try {
+            long d = dim;
+            long m = Math.round(dim * mlpRatio);
+            long patches = Math.multiplyExact((long) (imgSize / patchSize), (long) (imgSize / patchSize));
+            long patchEmbed = Math.addExact(Math.multiplyExact(Math.multiplyExact(d, (long) channels), (long) patchSize * patchSize), d);
+            long dd = Math.multiplyExact(d, d);
+            long dm = Math.multiplyExact(d, m);
+            long qkv = Math.addExact(Math.multiplyExact(3, dd), qkvBias ? 3 * d : 0);
+            long block = Math.addExact(Math.addExact(Math.addExact(qkv, dd), Math.multiplyExact(2, dm)), 6 * d + m);
+            long posEmbed = Math.multiplyExact(patches + 1, d);
+            params = Math.addExact(Math.addExact(patchEmbed, d + 2 * d), posEmbed);
+            params = Math.addExact(params, Math.multiplyExact((long) depth, block));
+            params = Math.addExact(params, Math.multiplyExact(d, (long) headProjection));
+            // the model's own parameters (cls_token and pos_embed) count as one module, as DeepSpeed's recurse=False sums them
+            largest = Math.max(Math.max(dm + m, qkv), Math.max(patchEmbed, d + posEmbed));
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException(name + ": the parameter count of embed_dim " + dim + " × depth " + depth
+                    + " overflows; beyond what is planned here (at most 10^15)");
+        }
         return new ModelSize(name, params, largest, Optional.empty());
     }
 

@@ -29,18 +29,20 @@ public final class DeepSpeedEstimator {
     /** {@code estimate_zero2_model_states_mem_needs(P, g, n, cpu_offload, f)}. */
     public static DeepSpeedEstimate zero2(long totalParams, int gpusPerNode, int nodes, boolean cpuOffload, double factor) {
         check(totalParams, gpusPerNode, nodes);
+        checkFactor(factor);
         long totalGpus = (long) nodes * gpusPerNode;
         double cpu;
         long gpu;
+        // products of integers stay integers, as in Python; only where they would leave a long are they doubles
         if (cpuOffload) {
             gpu = 2 * totalParams;
-            cpu = (double) (totalParams * Math.max(4 * totalGpus, 16)) * factor;
+            cpu = product(totalParams, Math.max(4 * totalGpus, 16)) * factor;
         } else {
             gpu = 2 * totalParams + (long) ((double) (18 * totalParams) / totalGpus);
-            cpu = (double) (totalParams * 4 * gpusPerNode) * factor;
+            cpu = product(totalParams, 4L * gpusPerNode) * factor;
         }
         return new DeepSpeedEstimate(ZeroStage.STAGE_2, Offload.NONE, cpuOffload ? Offload.CPU : Offload.NONE,
-                Optional.empty(), (long) cpu, gpu);
+                Optional.empty(), bytes(cpu), gpu);
     }
 
     /** The stage-2 GPU figure of DeepSpeed ≤ 0.14.2 (still in its docs): 4P + 16P/T. */
@@ -56,6 +58,7 @@ public final class DeepSpeedEstimator {
     public static DeepSpeedEstimate zero3(long totalParams, long largestLayerParams, int gpusPerNode, int nodes,
                                           boolean cpuOffload, boolean cpuOffloadParams, boolean zeroInit, double factor) {
         check(totalParams, gpusPerNode, nodes);
+        checkFactor(factor);
         if (largestLayerParams < 0) {
             throw new IllegalArgumentException("largest layer must not be negative, not " + largestLayerParams);
         }
@@ -69,21 +72,30 @@ public final class DeepSpeedEstimator {
             gpu = cpuOffloadParams ? largestLayerMemory
                     : largestLayerMemory + (long) ((double) (2 * totalParams) / totalGpus);
             if (zeroInit) {
-                cpu = (double) (totalParams * (long) states) * gpusFactor * factor;
+                cpu = product(totalParams, (long) states) * gpusFactor * factor;
             } else {
                 double perNode = states * gpusFactor;
                 long perProcess = 4L * gpusPerNode;
                 // Python's max(int, float) keeps the int unless the float is larger; int × int stays exact
-                cpu = perNode > perProcess ? totalParams * perNode * factor : (double) (totalParams * perProcess) * factor;
+                cpu = perNode > perProcess ? totalParams * perNode * factor : product(totalParams, perProcess) * factor;
             }
         } else {
             gpu = largestLayerMemory + (long) ((double) (18 * totalParams) / totalGpus);
-            cpu = zeroInit ? (double) (largestLayerParams * 4 * gpusPerNode) * factor
-                    : (double) (totalParams * 4 * gpusPerNode) * factor;
+            cpu = zeroInit ? product(largestLayerParams, 4L * gpusPerNode) * factor
+                    : product(totalParams, 4L * gpusPerNode) * factor;
         }
         Offload param = cpuOffload && cpuOffloadParams ? Offload.CPU : Offload.NONE;
         return new DeepSpeedEstimate(ZeroStage.STAGE_3, param, cpuOffload ? Offload.CPU : Offload.NONE,
-                Optional.of(zeroInit), (long) cpu, gpu);
+                Optional.of(zeroInit), bytes(cpu), gpu);
+    }
+
+    /** a·b as Python's int × int then float(): exact while it fits a long, else rounded once. */
+    private static double product(long a, long b) {
+        try {
+            return (double) Math.multiplyExact(a, b);
+        } catch (ArithmeticException e) {
+            return new java.math.BigDecimal(a).multiply(new java.math.BigDecimal(b)).doubleValue();
+        }
     }
 
     /** The rows {@code estimate_zero2_model_states_mem_needs_all_cold} prints: offload cpu, then none. */
@@ -160,6 +172,26 @@ public final class DeepSpeedEstimator {
     static String pythonFixed(double value, int width) {
         String s = new BigDecimal(value).setScale(2, RoundingMode.HALF_EVEN).toPlainString();
         return " ".repeat(Math.max(0, width - s.length())) + s;
+    }
+
+    /** The largest {@code additional_buffer_factor} taken (DeepSpeed's default is 1.5). */
+    public static final double MAX_BUFFER_FACTOR = 100;
+
+    /**
+     * DeepSpeed's figures exactly, or a refusal where they leave a long: Python's integers and floats do
+     * not overflow, so an absurd input there gives an absurd number, here an error instead of a wrapped one.
+     */
+    private static long bytes(double value) {
+        if (!(value < 0x1p63)) {
+            throw new IllegalArgumentException("the estimate exceeds 2^63 bytes; beyond what is estimated here");
+        }
+        return (long) value;
+    }
+
+    private static void checkFactor(double factor) {
+        if (!(factor > 0) || factor > MAX_BUFFER_FACTOR) {
+            throw new IllegalArgumentException("additional_buffer_factor must lie in (0, " + (int) MAX_BUFFER_FACTOR + "], not " + factor);
+        }
     }
 
     private static void check(long totalParams, int gpusPerNode, int nodes) {

@@ -54,7 +54,7 @@ public record Gpu(String name, long capacityBytes) {
         if (!size.isEmpty() && Character.isDigit(size.charAt(0))) {
             return custom(Units.parseBytes(size, "--gpu"));
         }
-        throw new IllegalArgumentException("--gpu: unknown GPU '" + text + "'; known: "
+        throw new IllegalArgumentException("--gpu: unknown GPU " + Units.quote(text) + "; known: "
                 + String.join(", ", CATALOGUE.stream().map(Gpu::name).toList()) + ", or a size such as 24GiB");
     }
 

@@ -20,17 +20,27 @@ public final class QFormerSize {
         if (crossAttentionFrequency <= 0) {
             throw new IllegalArgumentException("cross_attention_frequency must be positive, not " + crossAttentionFrequency);
         }
+        if (hidden <= 0 || layers < 0 || intermediate <= 0 || encoderHidden <= 0) {
+            throw new IllegalArgumentException("Q-Former sizes must be positive: hidden " + hidden + ", layers " + layers
+                    + ", intermediate " + intermediate + ", encoder hidden " + encoderHidden);
+        }
         long h = hidden;
         long e = encoderHidden;
         long i = intermediate;
-        long selfAttention = 3 * (h * h + h) + h * h + h + 2 * h;
-        long crossAttention = h * h + h + 2 * (e * h + h) + h * h + h + 2 * h;
-        long ffn = h * i + i + i * h + h + 2 * h;
-        long total = 2 * h;
-        for (int layer = 0; layer < layers; layer++) {
-            total += selfAttention + ffn + (textFfn ? ffn : 0) + (layer % crossAttentionFrequency == 0 ? crossAttention : 0);
+        try {
+            long hh = Math.multiplyExact(h, h);
+            long selfAttention = Math.addExact(Math.multiplyExact(4, hh), 6 * h);
+            long crossAttention = Math.addExact(Math.addExact(Math.multiplyExact(2, hh), Math.multiplyExact(2, Math.multiplyExact(e, h))), 6 * h);
+            long ffn = Math.addExact(Math.multiplyExact(2, Math.multiplyExact(h, i)), i + 3 * h);
+            // cross-attention sits on layers 0, f, 2f, ...: ceil(layers / f) of them
+            long crossLayers = ((long) layers + crossAttentionFrequency - 1) / crossAttentionFrequency;
+            long perLayer = Math.addExact(selfAttention, textFfn ? Math.multiplyExact(2, ffn) : ffn);
+            return Math.addExact(Math.addExact(2 * h, Math.multiplyExact((long) layers, perLayer)),
+                    Math.multiplyExact(crossLayers, crossAttention));
+        } catch (ArithmeticException ex) {
+            throw new IllegalArgumentException("the Q-Former's parameter count (hidden " + hidden + " × " + layers
+                    + " layers) overflows; beyond what is planned here (at most 10^15)");
         }
-        return total;
     }
 
     public static ModelSize of(String name, int hidden, int layers, int intermediate, int encoderHidden,

@@ -18,7 +18,13 @@ public final class VlmSize {
                 new IllegalArgumentException(name + ": the language model description has no decoder shape"));
         long queries = (long) queryTokens * qformerWidth;
         long projection = (long) qformerWidth * lm.hidden() + lm.hidden();
-        long params = vision.params() + qformer.params() + queries + projection + languageModel.params();
+        long params;
+        try {
+            params = Math.addExact(Math.addExact(Math.addExact(vision.params(), qformer.params()), queries + projection),
+                    languageModel.params());
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException(name + ": the parameter count overflows; beyond what is planned here (at most 10^15)");
+        }
         long largest = Math.max(Math.max(vision.largestLayerParams(), qformer.largestLayerParams()),
                 Math.max(Math.max(queries, projection), languageModel.largestLayerParams()));
         return new ModelSize(name, params, largest, languageModel.shape().map(s -> s.withVisualTokens(queryTokens)));

@@ -54,13 +54,17 @@ public record DeepSpeedConfig(ZeroStage stage, Offload offloadOptimizer, Offload
         if (worldSize <= 0) {
             throw new IllegalArgumentException("world size must be positive, not " + worldSize);
         }
-        if (trainBatchSize.isPresent() && (long) microBatch * gradientAccumulation * worldSize != trainBatchSize.getAsInt()) {
+        // micro-batch × accumulation × GPUs can pass 2^63 (2^31 · 2^31 · 2^16): count it in BigInteger
+        java.math.BigInteger product = java.math.BigInteger.valueOf(microBatch).multiply(java.math.BigInteger.valueOf(gradientAccumulation))
+                .multiply(java.math.BigInteger.valueOf(worldSize));
+        if (trainBatchSize.isPresent() && !product.equals(java.math.BigInteger.valueOf(trainBatchSize.getAsInt()))) {
             throw new IllegalArgumentException("Check batch related parameters. train_batch_size is not equal to "
                     + "micro_batch_per_gpu * gradient_acc_step * world_size " + trainBatchSize.getAsInt() + " != "
                     + microBatch + " * " + gradientAccumulation + " * " + worldSize);
         }
-        if ((long) microBatch * gradientAccumulation * worldSize > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("train_batch_size " + microBatch + " * " + gradientAccumulation + " * " + worldSize + " is too large");
+        if (product.compareTo(java.math.BigInteger.valueOf(Integer.MAX_VALUE)) > 0) {
+            throw new IllegalArgumentException("train_batch_size " + microBatch + " * " + gradientAccumulation + " * " + worldSize
+                    + " = " + product + " is too large (at most " + Integer.MAX_VALUE + ")");
         }
         if (offloadParam != Offload.NONE && stage != ZeroStage.STAGE_3) {
             throw new IllegalArgumentException("offload_param needs ZeRO stage 3, not stage " + stage.number());

@@ -29,6 +29,9 @@ public final class Units {
         return String.format(Locale.ROOT, "%.2f GB (%.2f GiB)", gb(bytes), gib(bytes));
     }
 
+    /** Longer than this, a number is a mistake or an attack; it is refused before it is parsed. */
+    static final int MAX_NUMBER_CHARS = 100;
+
     /**
      * A count such as {@code 7.5B}, {@code 560M}, {@code 1T} or {@code 559214592}: decimal suffixes
      * K = 10^3, M = 10^6, B = 10^9, T = 10^12. The result must be a positive whole number.
@@ -37,6 +40,9 @@ public final class Units {
      */
     public static long parseCount(String text, String what) {
         String s = text == null ? "" : text.strip().replace("_", "").replace(",", "");
+        if (s.length() > MAX_NUMBER_CHARS) {
+            throw new IllegalArgumentException(what + ": " + quote(text) + " is not a count (" + s.length() + " characters)");
+        }
         if (s.isEmpty()) {
             throw new IllegalArgumentException(what + ": empty value; give a number such as 7.5B or 559214592");
         }
@@ -50,25 +56,22 @@ public final class Units {
         };
         String digits = scale == 1 ? s : s.substring(0, s.length() - 1);
         BigDecimal value;
-        try {
-            if (!digits.matches("[+-]?[0-9]*\\.?[0-9]+([eE][+-]?[0-9]+)?")) {
-                throw new NumberFormatException();
-            }
-            value = new BigDecimal(digits).multiply(BigDecimal.valueOf(scale));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(what + ": '" + text + "' is not a count (use digits with an optional K, M, B or T suffix, e.g. 7.5B)");
+        // one way to match each string: no backtracking blow-up on a long run of digits
+        if (!digits.matches("[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+)?")) {
+            throw new IllegalArgumentException(what + ": " + quote(text) + " is not a count (use digits with an optional K, M, B or T suffix, e.g. 7.5B)");
         }
+        value = decimal(digits, what, text).multiply(BigDecimal.valueOf(scale));
         if (value.signum() <= 0) {
-            throw new IllegalArgumentException(what + ": '" + text + "' must be positive");
+            throw new IllegalArgumentException(what + ": " + quote(text) + " must be positive");
+        }
+        BigDecimal whole = value.stripTrailingZeros();
+        if (whole.scale() > 0) {
+            throw new IllegalArgumentException(what + ": " + quote(text) + " is not a whole number");
         }
         try {
-            BigDecimal whole = value.stripTrailingZeros();
-            if (whole.scale() > 0) {
-                throw new IllegalArgumentException(what + ": '" + text + "' is not a whole number (" + value.toPlainString() + ")");
-            }
             return whole.longValueExact();
         } catch (ArithmeticException e) {
-            throw new IllegalArgumentException(what + ": '" + text + "' is too large");
+            throw new IllegalArgumentException(what + ": " + quote(text) + " is too large");
         }
     }
 
@@ -77,6 +80,9 @@ public final class Units {
      */
     public static long parseBytes(String text, String what) {
         String s = text.strip();
+        if (s.length() > MAX_NUMBER_CHARS) {
+            throw new IllegalArgumentException(what + ": " + quote(text) + " is not a memory size (" + s.length() + " characters)");
+        }
         String upper = s.toUpperCase(Locale.ROOT);
         String[][] units = {{"TIB", "1099511627776"}, {"GIB", "1073741824"}, {"MIB", "1048576"}, {"KIB", "1024"},
             {"TB", "1000000000000"}, {"GB", "1000000000"}, {"MB", "1000000"}, {"KB", "1000"}, {"B", "1"}};
@@ -90,14 +96,50 @@ public final class Units {
             }
         }
         try {
-            BigDecimal bytes = new BigDecimal(number).multiply(scale).setScale(0, RoundingMode.HALF_UP);
+            BigDecimal bytes = decimal(number, what, text).multiply(scale).setScale(0, RoundingMode.HALF_UP);
             if (bytes.signum() <= 0) {
-                throw new IllegalArgumentException(what + ": '" + text + "' must be positive");
+                throw new IllegalArgumentException(what + ": " + quote(text) + " must be positive");
             }
             return bytes.longValueExact();
         } catch (NumberFormatException | ArithmeticException e) {
-            throw new IllegalArgumentException(what + ": '" + text + "' is not a memory size (e.g. 40GB, 24GiB)");
+            throw new IllegalArgumentException(what + ": " + quote(text) + " is not a memory size (e.g. 40GB, 24GiB)");
         }
+    }
+
+    /**
+     * A decimal number whose magnitude is checked before any arithmetic: {@code 1e999999999} would make
+     * BigDecimal compute a billion-digit power of ten, and {@code 1e-999999999} print a billion zeros.
+     */
+    private static BigDecimal decimal(String digits, String what, String text) {
+        BigDecimal value;
+        try {
+            value = new BigDecimal(digits);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(what + ": " + quote(text) + " is not a number");
+        }
+        if (value.signum() == 0) {
+            return BigDecimal.ZERO;
+        }
+        long integerDigits = (long) value.precision() - value.scale();
+        if (integerDigits > 30) {
+            throw new IllegalArgumentException(what + ": " + quote(text) + " is too large");
+        }
+        if (integerDigits < -30) {
+            throw new IllegalArgumentException(what + ": " + quote(text) + " is too small");
+        }
+        return value;
+    }
+
+    /**
+     * A value as error messages echo it: quoted, on one line and at most 80 characters, so that a
+     * hostile argument cannot turn a one-line error into megabytes.
+     */
+    public static String quote(String value) {
+        if (value == null) {
+            return "''";
+        }
+        String v = value.replaceAll("[\\r\\n\\t]+", " ");
+        return "'" + (v.length() > 80 ? v.substring(0, 77) + "..." : v) + "'";
     }
 
     /** a·b/c rounded to the nearest byte, exactly (no floating point), for a, b, c ≥ 0. */

@@ -16,7 +16,7 @@ public final class BloomSize {
     private BloomSize() {}
 
     public static long perBlock(long h) {
-        return 12 * h * h + 13 * h;
+        return Math.addExact(Math.multiplyExact(12 * h, h), 13 * h);
     }
 
     /**
@@ -33,11 +33,20 @@ public final class BloomSize {
             throw new IllegalArgumentException(name + ": hidden_size " + hidden + " is not a multiple of n_head " + heads);
         }
         long h = hidden;
-        long embeddings = vocab * h;
-        long params = embeddings + 2 * h + layers * perBlock(h) + 2 * h + (tied ? 0 : embeddings);
-        // the largest module is the embedding (or the untied head, the same size) unless the vocabulary
-        // is smaller than one MLP matrix
-        long largest = Math.max(embeddings, 4 * h * h + 4 * h);
+        long embeddings;
+        long params;
+        long largest;
+        try {
+            embeddings = Math.multiplyExact(vocab, h);
+            params = Math.addExact(Math.addExact(embeddings, 4 * h), Math.multiplyExact(layers, perBlock(h)));
+            params = Math.addExact(params, tied ? 0 : embeddings);
+            // the largest module is the embedding (or the untied head, the same size) unless the vocabulary
+            // is smaller than one MLP matrix
+            largest = Math.max(embeddings, Math.addExact(Math.multiplyExact(4 * h, h), 4 * h));
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException(name + ": the parameter count of hidden_size " + hidden + " × n_layer " + layers
+                    + " × vocab_size " + vocab + " overflows; beyond what is planned here (at most 10^15)");
+        }
         return new ModelSize(name, params, largest, Optional.of(new TransformerShape(hidden, layers, heads, vocab, 0, attentionDropout)));
     }
 

@@ -31,26 +31,27 @@ public final class ActivationMemory {
         long s = w.sequence();
         long b = w.microBatch();
         TransformerShape t = w.shape();
-        return 34 * s * b * t.hidden() + (long) w.bytesPerScore() * t.heads() * s * s * b;
+        return ZeroPlanner.sum(ZeroPlanner.multiply(34 * s * b, t.hidden()),
+                ZeroPlanner.multiply(ZeroPlanner.multiply((long) w.bytesPerScore() * t.heads() * s, s), b));
     }
 
     /** All layers: L·s·b·h·(34 + 5as/h), or 2·s·b·h·L with checkpointing. */
     public static long activationBytes(Workload w) {
         TransformerShape t = w.shape();
         if (w.checkpointing()) {
-            return 2 * w.tokens() * t.hidden() * t.layers();
+            return ZeroPlanner.multiply(ZeroPlanner.multiply(2 * w.tokens(), t.hidden()), t.layers());
         }
-        return t.layers() * perLayerBytes(w);
+        return ZeroPlanner.multiply(t.layers(), perLayerBytes(w));
     }
 
     /** Logits and loss: {@value #OUTPUT_BYTES_PER_LOGIT} bytes × b·s·V. */
     public static long outputLayerBytes(Workload w) {
-        return OUTPUT_BYTES_PER_LOGIT * w.tokens() * w.shape().vocab();
+        return ZeroPlanner.multiply(OUTPUT_BYTES_PER_LOGIT * w.tokens(), w.shape().vocab());
     }
 
     /** Logits and loss at the end of forward: {@value #OUTPUT_FORWARD_BYTES_PER_LOGIT} bytes × b·s·V. */
     public static long outputForwardBytes(Workload w) {
-        return OUTPUT_FORWARD_BYTES_PER_LOGIT * w.tokens() * w.shape().vocab();
+        return ZeroPlanner.multiply(OUTPUT_FORWARD_BYTES_PER_LOGIT * w.tokens(), w.shape().vocab());
     }
 
     /**

@@ -16,6 +16,9 @@ public record TransformerShape(int hidden, int layers, int heads, long vocab, in
         positive(hidden, "hidden size");
         positive(layers, "layers");
         positive(heads, "heads");
+        if (hidden % heads != 0) {
+            throw new IllegalArgumentException("hidden size " + hidden + " is not a multiple of the head count " + heads);
+        }
         if (vocab < 0) {
             throw new IllegalArgumentException("vocabulary size must not be negative, not " + vocab);
         }

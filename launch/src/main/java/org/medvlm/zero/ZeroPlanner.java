@@ -71,14 +71,14 @@ public final class ZeroPlanner {
         // DeepSpeed's fused optimizer updates in place
         long optimizerStep = offloadOptimizer != Offload.NONE || p == Precision.MIXED || r.optimizer() == Optimizer.SGD ? 0
                 : share(p.weightBytesPerParam(), psi, n, stage.partitionsOptimizer());
-        long stepPhase = weights + gradients + optimizer + optimizerStep;
+        long stepPhase = sum(weights, gradients, optimizer, optimizerStep);
 
-        long between = weights + optimizer + (r.gradientsFreed() ? 0 : gradients);
+        long between = sum(weights, optimizer, r.gradientsFreed() ? 0 : gradients);
         long activations = 0;
         long output = 0;
         // without a batch shape, forward and backward still need the gathered layer
-        long forwardPhase = between + gathered;
-        long backwardPhase = between + gathered;
+        long forwardPhase = sum(between, gathered);
+        long backwardPhase = sum(between, gathered);
         long forwardOutput = 0;
         if (r.workload().isPresent()) {
             // the plan's precision decides how attention scores are kept
@@ -92,16 +92,16 @@ public final class ZeroPlanner {
                 // autocast casts every fp32 weight to 16 bits once per forward and caches the copy until the
                 // autocast region ends; backward keeps the copies its matmuls saved: all of them, or with
                 // checkpointing only those outside the checkpointed blocks (the output head)
-                long head = largest > 0 ? largest : w.shape().vocab() * w.shape().hidden();
+                long head = largest > 0 ? largest : multiply(w.shape().vocab(), w.shape().hidden());
                 cached = 2 * psi;
                 saved = 2 * (w.checkpointing() ? Math.min(head, psi) : psi);
             }
-            forwardPhase = between + activations + forwardOutput + cached + gathered;
-            backwardPhase = between + activations + ActivationMemory.backwardWorkingBytes(w) + saved + gathered;
+            forwardPhase = sum(between, activations, forwardOutput, cached, gathered);
+            backwardPhase = sum(between, activations, ActivationMemory.backwardWorkingBytes(w), saved, gathered);
         }
         StagePlan.Phase phase = stepPhase >= Math.max(forwardPhase, backwardPhase) ? StagePlan.Phase.OPTIMIZER_STEP
                 : backwardPhase >= forwardPhase ? StagePlan.Phase.BACKWARD_START : StagePlan.Phase.FORWARD_END;
-        long peak = Math.max(stepPhase, Math.max(forwardPhase, backwardPhase)) + RUNTIME_BYTES;
+        long peak = sum(Math.max(stepPhase, Math.max(forwardPhase, backwardPhase)), RUNTIME_BYTES);
         long accounted = switch (phase) {
             case OPTIMIZER_STEP -> weights + gradients + optimizer;
             case BACKWARD_START -> between + activations + output;
@@ -110,6 +110,29 @@ public final class ZeroPlanner {
         return new StagePlan(stage, offloadOptimizer, offloadParam, weights, gradients, optimizer, communication,
                 activations, output, peak - accounted, between, peak, phase);
     }
+
+    /** Byte counts add up exactly or are refused: an absurd batch must not wrap into a plan that fits. */
+    static long sum(long... parts) {
+        long total = 0;
+        try {
+            for (long p : parts) {
+                total = Math.addExact(total, p);
+            }
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException(TOO_LARGE);
+        }
+        return total;
+    }
+
+    static long multiply(long a, long b) {
+        try {
+            return Math.multiplyExact(a, b);
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException(TOO_LARGE);
+        }
+    }
+
+    private static final String TOO_LARGE = "the plan's byte counts pass 2^63: lower the micro-batch, the sequence length or the model size";
 
     /** bytesPerParam·Ψ, or its 1/N share rounded to the nearest byte when partitioned. */
     static long share(long bytesPerParam, long psi, long n, boolean partitioned) {

@@ -5,10 +5,16 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Map;
 
 /**
  * Reads a model description and counts its parameters. Understood forms, told apart by
@@ -31,21 +37,33 @@ public final class ModelDescriptions {
     /** A config.json is a few kB; anything this large is not one, and is refused before it is read. */
     static final long MAX_BYTES = 4L << 20;
 
+    /**
+     * The largest value each size field may have. The largest published models stay far inside them
+     * (BLOOM-176B: 70 layers, hidden 14,336, 112 heads, vocabulary 250,880); they keep every count below
+     * the planner's 10^15 parameters and refuse a typo such as a million layers before anything is counted.
+     */
+    static final Map<String, Integer> LIMITS = Map.ofEntries(
+            Map.entry("n_layer", 10_000), Map.entry("num_hidden_layers", 10_000), Map.entry("depth", 10_000),
+            Map.entry("hidden_size", 1_000_000), Map.entry("n_embed", 1_000_000), Map.entry("embed_dim", 1_000_000),
+            Map.entry("encoder_hidden_size", 1_000_000), Map.entry("intermediate_size", 4_000_000),
+            Map.entry("n_head", 100_000), Map.entry("num_attention_heads", 100_000), Map.entry("num_heads", 100_000),
+            Map.entry("img_size", 100_000), Map.entry("patch_size", 100_000), Map.entry("in_chans", 1_000),
+            Map.entry("num_query_tokens", 100_000), Map.entry("cross_attention_frequency", 10_000),
+            Map.entry("head_projection", 1_000_000), Map.entry("vocab_size", 100_000_000), Map.entry("num_classes", 100_000_000));
+    static final int DEFAULT_LIMIT = 100_000_000;
+
     private ModelDescriptions() {}
 
+    /**
+     * Reads a description from {@code file}, or from the {@code config.json} in it when it is a folder.
+     * Only a regular file is opened (a device such as {@code /dev/zero} never ends, a named pipe blocks),
+     * and at most {@link #MAX_BYTES} of it is read.
+     */
     public static ModelSize read(Path file) {
-        String text;
-        try {
-            long size = Files.size(file);
-            if (size > MAX_BYTES) {
-                throw new IllegalArgumentException(file + ": " + size + " bytes is too large for a model config.json (limit " + MAX_BYTES + ")");
-            }
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw new IllegalArgumentException(file + ": no such file");
-        } catch (IOException e) {
-            throw new IllegalArgumentException(file + ": cannot read: " + e.getMessage());
+        if (Files.isDirectory(file) && Files.exists(file.resolve("config.json"))) {
+            file = file.resolve("config.json");
         }
+        String text = readText(file);
         JsonObject json;
         try {
             JsonElement root = JsonParser.parseString(text);
@@ -61,6 +79,51 @@ public final class ModelDescriptions {
         String name = file.getParent() != null && file.getFileName().toString().equals("config.json")
                 ? file.getParent().getFileName().toString() : file.getFileName().toString();
         return describe(json, name, file.toString());
+    }
+
+    private static String readText(Path file) {
+        BasicFileAttributes attrs;
+        try {
+            attrs = Files.readAttributes(file, BasicFileAttributes.class);
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException(file + ": no such file");
+        } catch (IOException e) {
+            throw new IllegalArgumentException(file + ": cannot read: " + reason(e));
+        }
+        if (attrs.isDirectory()) {
+            throw new IllegalArgumentException(file + ": is a folder without a config.json");
+        }
+        if (!attrs.isRegularFile()) {
+            throw new IllegalArgumentException(file + ": not a regular file (a device or a pipe); give a config.json");
+        }
+        if (attrs.size() > MAX_BYTES) {
+            throw new IllegalArgumentException(file + ": " + attrs.size() + " bytes is too large for a model config.json (limit " + MAX_BYTES + ")");
+        }
+        byte[] bytes;
+        try (InputStream in = Files.newInputStream(file)) {
+            bytes = in.readNBytes((int) MAX_BYTES + 1);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(file + ": cannot read: " + reason(e));
+        }
+        if (bytes.length > MAX_BYTES) {
+            throw new IllegalArgumentException(file + ": grew past " + MAX_BYTES + " bytes while being read; not a model config.json");
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new IllegalArgumentException(file + ": not UTF-8 text, so not a config.json");
+        }
+    }
+
+    private static String reason(IOException e) {
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+            return f.getReason();
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     /** Counts the parameters of one parsed description; {@code where} names it in errors. */
@@ -104,9 +167,17 @@ public final class ModelDescriptions {
             case "timm_vit" -> VitSize.of(name, f.integer("img_size"), f.integer("patch_size"), f.optInt("in_chans", 3),
                     f.integer("embed_dim"), f.integer("depth"), f.integer("num_heads"), f.number("mlp_ratio", 4.0),
                     f.bool("qkv_bias", true), f.optInt("head_projection", 0));
-            case "blip_2_qformer" -> QFormerSize.of(name, f.integer("hidden_size"), f.integer("num_hidden_layers"),
-                    f.integer("intermediate_size"), f.optInt("encoder_hidden_size", 1408), f.optInt("cross_attention_frequency", 2),
-                    f.bool("use_qformer_text_input", false));
+            case "blip_2_qformer" -> {
+                int hidden = f.integer("hidden_size");
+                // Hugging Face's Blip2QFormerConfig default
+                int heads = f.optInt("num_attention_heads", 12);
+                if (hidden % heads != 0) {
+                    throw new IllegalArgumentException(where + ": hidden_size " + hidden + " is not a multiple of num_attention_heads " + heads);
+                }
+                yield QFormerSize.of(name, hidden, f.integer("num_hidden_layers"), f.integer("intermediate_size"),
+                        f.optInt("encoder_hidden_size", 1408), f.optInt("cross_attention_frequency", 2),
+                        f.bool("use_qformer_text_input", false));
+            }
             case "blip-2", "medvlm" -> {
                 ModelSize vision = describe(f.object("vision_config"), name + ".vision", where + " vision_config");
                 JsonObject q = f.object("qformer_config");
@@ -164,18 +235,28 @@ public final class ModelDescriptions {
         }
 
         private int toInt(JsonElement e, String name) {
+            int v;
             try {
                 if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
                     throw new NumberFormatException();
                 }
-                int v = e.getAsBigDecimal().intValueExact();
-                if (v <= 0 && !name.equals("head_projection")) {
-                    throw new IllegalArgumentException(where + ": \"" + name + "\" must be positive, not " + v);
-                }
-                return v;
+                v = e.getAsBigDecimal().intValueExact();
             } catch (NumberFormatException | ArithmeticException ex) {
-                throw new IllegalArgumentException(where + ": \"" + name + "\" must be a whole number, not " + e);
+                throw new IllegalArgumentException(where + ": \"" + name + "\" must be a whole number, not " + Units.quote(e.toString()));
             }
+            if (v <= 0 && !name.equals("head_projection")) {
+                throw new IllegalArgumentException(where + ": \"" + name + "\" must be positive, not " + v);
+            }
+            if (v < 0) {
+                throw new IllegalArgumentException(where + ": \"" + name + "\" must not be negative, not " + v);
+            }
+            int limit = LIMITS.getOrDefault(name, DEFAULT_LIMIT);
+            if (v > limit) {
+                // refused before anything is counted or built: a million layers is a typo, not a model
+                throw new IllegalArgumentException(where + ": \"" + name + "\" " + v + " is beyond what is planned here (at most "
+                        + limit + ")");
+            }
+            return v;
         }
 
         double number(String name, double fallback) {
@@ -184,9 +265,13 @@ public final class ModelDescriptions {
                 return fallback;
             }
             if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
-                throw new IllegalArgumentException(where + ": \"" + name + "\" must be a number, not " + e);
+                throw new IllegalArgumentException(where + ": \"" + name + "\" must be a number, not " + Units.quote(e.toString()));
             }
-            return e.getAsDouble();
+            double v = e.getAsDouble();
+            if (!Double.isFinite(v)) {
+                throw new IllegalArgumentException(where + ": \"" + name + "\" must be a finite number, not " + Units.quote(e.toString()));
+            }
+            return v;
         }
 
         boolean bool(String name, boolean fallback) {
@@ -195,7 +280,7 @@ public final class ModelDescriptions {
                 return fallback;
             }
             if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isBoolean()) {
-                throw new IllegalArgumentException(where + ": \"" + name + "\" must be true or false, not " + e);
+                throw new IllegalArgumentException(where + ": \"" + name + "\" must be true or false, not " + Units.quote(e.toString()));
             }
             return e.getAsBoolean();
         }
