@@ -62,6 +62,7 @@ public record MemoryEstimate(String freeze, long trainedParams, long totalParams
         int dim = v.embedDim();
         ModelSize vision = VitSize.of("vision", v.imgSize(), v.patchSize(), v.inChans(), dim, v.depth(), v.numHeads(),
                 v.mlpRatio(), v.qkvBias(), 0);
+        long visionParams = vision.params() + convStemDelta(v);
         long fusion;
         int visualTokens;
         if (config.fusion() == Fusion.QFORMER) {
@@ -76,7 +77,7 @@ public record MemoryEstimate(String freeze, long trainedParams, long totalParams
         }
         String freeze = trainer.value("--freeze").orElse(config.fusion() == Fusion.QFORMER ? "blip2" : "gated");
         long lora = freeze.equals("lora") ? 6L * trainer.intValue("--lora-r", 8) * hidden * layers : 0;
-        long total = vision.params() + fusion + lm.params() + lora;
+        long total = visionParams + fusion + lm.params() + lora;
         long trained = switch (freeze) {
             case "none" -> total;
             case "lora" -> fusion + lora;
@@ -110,6 +111,25 @@ public record MemoryEstimate(String freeze, long trainedParams, long totalParams
                 ? "fp32: activations are counted at 16 bits, so this underestimates them by about half" : "";
         return new MemoryEstimate(freeze, trained, total, worldSize, plan, frozenBytes, lossBytes, peak, w, gpu,
                 spec.device() == LaunchSpec.Device.CUDA, note);
+    }
+
+    /**
+     * What a hybrid's conv stem changes in the ViT's count (the planner's ViT has a plain patch embedding): the stem's
+     * 3x3 convolutions, and a projection of kernel patch / 2^n from the last stem width instead of patch from RGB.
+     */
+    static long convStemDelta(VisionTransformer.Config v) {
+        if (v.convStemChannels().isEmpty()) {
+            return 0;
+        }
+        long in = v.inChans();
+        long stem = 0;
+        for (int c : v.convStemChannels()) {
+            stem += in * c * 9 + c;
+            in = c;
+        }
+        long k = v.patchSize() >> v.convStemChannels().size();
+        long plain = (long) v.embedDim() * v.inChans() * v.patchSize() * v.patchSize();
+        return stem + (long) v.embedDim() * in * k * k - plain;
     }
 
     /** Perceiver (latents, depth x (attention + feed-forward), norm) and one gated block per n-th LM layer. */
