@@ -7,12 +7,16 @@ import io.github.spencerpark.jupyter.kernel.BaseKernel;
 import io.github.spencerpark.jupyter.kernel.LanguageInfo;
 import io.github.spencerpark.jupyter.kernel.ReplacementOptions;
 import io.github.spencerpark.jupyter.kernel.display.DisplayData;
+import io.github.spencerpark.jupyter.messages.Message;
 import io.github.spencerpark.jupyter.messages.publish.PublishClearOutput;
+import io.github.spencerpark.jupyter.messages.publish.PublishUpdateDisplayData;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.lang.reflect.Modifier;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -65,6 +69,21 @@ public final class JavaKernel extends BaseKernel {
     private final JsonArray payloads = new JsonArray();
     private final CompletableFuture<Void> warm = new CompletableFuture<>();
     private volatile ShellReplyEnvironment cellEnv;
+    /**
+     * The cell each recent display was shown in: an update that comes after its cell ended (a background run's
+     * view) goes out with that cell as parent, as ipykernel's threads do; the oldest are forgotten.
+     */
+    private final Map<String, ShellReplyEnvironment> displayOrigins = Collections.synchronizedMap(
+            new LinkedHashMap<>(64, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, ShellReplyEnvironment> eldest) {
+                    return size() > 512;
+                }
+            });
+    /** Whether a magic (a toolkit command) runs on the cell's thread now. */
+    private volatile boolean magicRunning;
+    /** Interrupts received during the running cell. */
+    private final AtomicInteger interrupts = new AtomicInteger();
     private volatile MagicError magicError;
     private Object lastDeclared;
 
@@ -252,20 +271,28 @@ public final class JavaKernel extends BaseKernel {
     }
 
     void runLineMagic(String name, String args) {
+        boolean outer = !magicRunning;
+        magicRunning = true;
         try {
             magics.line(name, args);
         } catch (MagicError e) {
             magicError = e;
             throw e;
+        } finally {
+            magicRunning = !outer;
         }
     }
 
     void runCellMagic(String name, String args, String body) {
+        boolean outer = !magicRunning;
+        magicRunning = true;
         try {
             magics.cell(name, args, body);
         } catch (MagicError e) {
             magicError = e;
             throw e;
+        } finally {
+            magicRunning = !outer;
         }
     }
 
@@ -291,6 +318,7 @@ public final class JavaKernel extends BaseKernel {
 
     void beginCell(ShellReplyEnvironment env) {
         engine.resetStop();
+        interrupts.set(0);
         cellEnv = env;
         streams.begin((name, text) -> {
             if (name.equals("stderr")) {
@@ -356,7 +384,34 @@ public final class JavaKernel extends BaseKernel {
         out.flush();
         err.flush();
         streams.flush();
-        super.display(DisplayLimits.bound(data));
+        DisplayData bounded = DisplayLimits.bound(data);
+        ShellReplyEnvironment env = cellEnv;
+        if (env != null && bounded != null && bounded.hasDisplayId()) {
+            displayOrigins.put(bounded.getDisplayId(), env);
+        }
+        super.display(bounded);
+    }
+
+    /**
+     * Replaces what display {@code id} shows ({@code update_display_data}), from any thread, also after the cell
+     * that showed it ended (a run in the background). While a cell runs the message has that cell as parent:
+     * nbclient applies an update to whichever cell shows the id, and JupyterLab routes it by display id to the
+     * cells that showed it. With no cell running it goes out with the parent of the cell that showed it. The
+     * message is sent directly on iopub (whose send is synchronized): the base library's reply environment
+     * has a one-shot "defer" flag that a concurrent publish from another thread would consume.
+     */
+    void updateDisplay(String id, DisplayData data) {
+        ShellReplyEnvironment env = cellEnv;
+        if (env == null) {
+            env = displayOrigins.get(id);
+        }
+        if (env == null) {
+            return; // shown before this kernel remembered it: nowhere to send it
+        }
+        DisplayData bounded = new DisplayData(DisplayLimits.bound(data));
+        bounded.setDisplayId(id);
+        env.getIopub().sendMessage(new Message<>(env.getContext(), PublishUpdateDisplayData.MESSAGE_TYPE,
+                new PublishUpdateDisplayData(bounded)));
     }
 
     void live(LiveDisplay display) {
@@ -466,8 +521,20 @@ public final class JavaKernel extends BaseKernel {
         return "complete";
     }
 
+    /**
+     * ■. Java code is stopped by the JDK's engine (even {@code while (true) {}}). A magic is a toolkit command
+     * running on the cell's thread: the first ■ interrupts that thread only, so the command ends cleanly
+     * ({@code %%train} stops its run after the current update and writes a checkpoint); the JDK's stop would
+     * unwind it mid-way. A second ■ in the same cell stops it at once.
+     */
     @Override
     public void interrupt() {
+        if (magicRunning && interrupts.getAndIncrement() == 0) {
+            engine.requestStop();
+            engine.interruptCellThread();
+            notice("interrupt: asking the running magic to stop (■ again stops it at once)");
+            return;
+        }
         engine.stop();
     }
 

@@ -53,11 +53,12 @@ public final class Notebook {
         return displayId;
     }
 
-    /** Replaces what display {@code id} shows (an {@code update_display_data} message). */
+    /**
+     * Replaces what display {@code id} shows (an {@code update_display_data} message); works from any thread,
+     * also after the cell that showed it ended.
+     */
     public static void updateDisplay(String id, Object value) {
-        DisplayData data = DisplayLimits.bound(new DisplayData(render(value)));
-        data.setDisplayId(id);
-        kernel().getIO().display.updateDisplay(id, data);
+        kernel().updateDisplay(id, new DisplayData(render(value)));
     }
 
     /**

@@ -129,6 +129,22 @@ public final class JShellEngine implements AutoCloseable {
         stopRequested.set(false);
     }
 
+    /**
+     * Marks the running cell as interrupted without stopping its code: it ends with the "Interrupted" error once
+     * its code returns (the caller interrupts the code's thread, see {@link #interruptCellThread}).
+     */
+    public void requestStop() {
+        stopRequested.set(true);
+    }
+
+    /** Interrupts the thread running the cell's snippet now, if any (a blocking wait there ends). */
+    public void interruptCellThread() {
+        Thread t = Trampoline.cellThread;
+        if (t != null) {
+            t.interrupt();
+        }
+    }
+
     /** Stops the running cell; the JDK engine stops CPU-bound snippet code too, not only sleeps. */
     public void stop() {
         stopRequested.set(true);

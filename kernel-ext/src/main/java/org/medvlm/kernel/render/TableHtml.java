@@ -81,7 +81,8 @@ public final class TableHtml {
     }
 
 
-    static String escape(String s) {
+    /** Text as HTML: the characters that could start markup or end an attribute are escaped. */
+    public static String escape(String s) {
         StringBuilder b = new StringBuilder(s.length() + 16);
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
