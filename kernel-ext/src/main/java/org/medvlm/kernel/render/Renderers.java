@@ -13,6 +13,8 @@ import java.util.List;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.VectorGraphicsEncoder;
 import org.knowm.xchart.internal.chartpart.Chart;
+import org.medvlm.imaging.Thumbnails;
+import org.medvlm.vlm.AttentionMap;
 import tech.tablesaw.api.Table;
 
 /**
@@ -42,6 +44,30 @@ public final class Renderers {
         renderer.createRegistration(Record.class)
                 .preferring(MIMEType.TEXT_HTML)
                 .register(Renderers::record);
+        renderer.createRegistration(AttentionMap.class)
+                .preferring(MIMEType.TEXT_HTML)
+                .register((map, context) -> context.renderIfRequested(MIMEType.TEXT_HTML, () -> attention(map)));
+    }
+
+    /** Shown size of the image and of its attention overlay. */
+    static final int EXPLAIN_SIZE = 256;
+
+    /**
+     * {@code %vlm explain}: the image and the heat map over the part of it the model saw, side by side at a size
+     * where the patches show, with the question, the answer and where the peak is.
+     */
+    static String attention(AttentionMap map) {
+        double[] peak = map.peak();
+        String style = "style=\"max-width:" + EXPLAIN_SIZE + "px;max-height:" + EXPLAIN_SIZE + "px\"";
+        return "<div class=\"medvlm-explain\" style=\"display:flex;gap:16px;align-items:flex-start\">"
+                + "<figure style=\"margin:0\"><img src=\"" + Thumbnails.dataUri(map.image(), EXPLAIN_SIZE) + "\" " + style + "/>"
+                + "<figcaption>the image (" + map.image().getWidth() + "x" + map.image().getHeight() + ")</figcaption></figure>"
+                + "<figure style=\"margin:0\"><img src=\"" + Thumbnails.dataUri(map.overlay(), EXPLAIN_SIZE) + "\" " + style + "/>"
+                + "<figcaption>where the answer looked (red: most, blue: least; " + map.grid() + "x" + map.grid()
+                + " patches)</figcaption></figure>"
+                + "<div><p><b>question</b> " + TableHtml.escape(map.question()) + "</p><p><b>answer</b> "
+                + TableHtml.escape(map.answer()) + "</p><p>attention peak at x=" + Math.round(peak[0]) + ", y="
+                + Math.round(peak[1]) + "</p></div></div>";
     }
 
     private static void chart(Chart<?, ?> chart, RenderContext context) {
