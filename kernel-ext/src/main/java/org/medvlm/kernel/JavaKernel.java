@@ -153,7 +153,7 @@ public final class JavaKernel extends BaseKernel {
         for (Cell.Part part : Cell.parse(code)) {
             last = null;
             if (part instanceof Cell.Code c) {
-                last = engine.eval(c.source());
+                last = engine.eval(c.source(), c.line());
             } else if (part instanceof Cell.LineMagic m) {
                 if (!kernelMagic(m.name(), m.args())) {
                     evalMagic(m);
@@ -316,8 +316,9 @@ public final class JavaKernel extends BaseKernel {
         return executionCount.getAndIncrement();
     }
 
-    void beginCell(ShellReplyEnvironment env) {
+    void beginCell(ShellReplyEnvironment env, int count) {
         engine.resetStop();
+        engine.beginCell(count);
         interrupts.set(0);
         cellEnv = env;
         streams.begin((name, text) -> {
@@ -507,18 +508,46 @@ public final class JavaKernel extends BaseKernel {
         return doc.isEmpty() ? null : new DisplayData(doc);
     }
 
+    /**
+     * Jupyter's is_complete: {@code complete}, {@code invalid}, or, for code that goes on, the whitespace to start
+     * the next line with (the base library sends any other string as the {@code indent} of an {@code incomplete}
+     * reply, and {@code jupyter console} types it).
+     */
     @Override
     public String isComplete(String code) {
         List<Cell.Part> parts = Cell.parse(code);
         for (Cell.Part p : parts) {
             if (p instanceof Cell.Code c) {
                 String status = engine.isComplete(c.source());
+                if (status.equals("incomplete")) {
+                    return nextIndent(c.source());
+                }
                 if (!status.equals("complete")) {
                     return status;
                 }
             }
         }
         return "complete";
+    }
+
+    /**
+     * The indent of the line after {@code code}: the last line's own, four spaces more unless that line ended a
+     * statement or a block ({@code ;} or {@code }}): after {@code void f() {} or a continued expression.
+     */
+    static String nextIndent(String code) {
+        String last = "";
+        for (String line : code.split("\\R")) {
+            if (!line.isBlank()) {
+                last = line;
+            }
+        }
+        int n = 0;
+        while (n < last.length() && (last.charAt(n) == ' ' || last.charAt(n) == '\t')) {
+            n++;
+        }
+        String base = last.substring(0, n).replace("\t", "    ");
+        String end = last.strip();
+        return end.endsWith(";") || end.endsWith("}") ? base : base + "    ";
     }
 
     /**

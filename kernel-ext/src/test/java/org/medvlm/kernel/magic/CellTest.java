@@ -13,7 +13,7 @@ class CellTest {
         assertEquals(List.of(
                 new Cell.Code("int x = 1;\n"),
                 new Cell.LineMagic("zero", "--gpus 8"),
-                new Cell.Code("x + 1\n"),
+                new Cell.Code("x + 1\n", 3),
                 new Cell.LineMagic("vlm", "ask a.png \"why?\"")), parts);
     }
 
