@@ -221,7 +221,7 @@ public final class JavaKernel extends BaseKernel {
         return true;
     }
 
-    /** {@code %classpath}, {@code %jars} and {@code %help} act on the kernel itself, outside JShell. */
+    /** {@code %classpath}, {@code %jars}, {@code %help} and {@code %NAME?} act on the kernel itself, outside JShell. */
     private boolean kernelMagic(String name, String args) throws EvalError {
         try {
             return kernelMagicOrFalse(name, args);
@@ -240,6 +240,15 @@ public final class JavaKernel extends BaseKernel {
                 return true;
             }
             case "help" -> {
+                // an output, not the pager: nbconvert and saved notebooks keep outputs, and drop pager payloads
+                String text = magics.help(args);
+                DisplayData help = new DisplayData(text);
+                help.putHTML("<pre>" + org.medvlm.kernel.render.TableHtml.escape(text) + "</pre>");
+                display(help);
+                return true;
+            }
+            case Cell.PAGE_MAGIC -> {
+                // %zero? opens the help in the front end's pager, as IPython's ? does
                 String text = magics.help(args);
                 JsonObject page = new JsonObject();
                 page.addProperty("source", "page");
@@ -485,6 +494,11 @@ public final class JavaKernel extends BaseKernel {
                 }
             }
             return names.isEmpty() ? null : new ReplacementOptions(names, at - typed.length(), at);
+        }
+        if (line.matches("\\s*%%?[\\w.-]+[ \\t].*")) {
+            org.medvlm.kernel.magic.MagicCompleter.Completion c = org.medvlm.kernel.magic.MagicCompleter.complete(
+                    line, at, magics.commandTree(), java.nio.file.Path.of("").toAbsolutePath());
+            return c == null ? null : new ReplacementOptions(c.matches(), c.start(), c.end());
         }
         if (!warm.isDone()) {
             return null;

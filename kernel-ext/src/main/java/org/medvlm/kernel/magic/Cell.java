@@ -11,6 +11,10 @@ import java.util.regex.Pattern;
  */
 public final class Cell {
     private static final Pattern LINE_MAGIC = Pattern.compile("^\\s*%(?!%)([\\w.-]+)(?:[ \\t]+(.*))?$");
+    /** {@code %zero?}: IPython's way to open a command's help in the pager. */
+    private static final Pattern PAGE = Pattern.compile("^\\s*%(?!%)([\\w.-]+)\\?\\s*$");
+    /** The name a {@code %NAME?} line gets: a line magic {@code ?} whose argument is the command. */
+    public static final String PAGE_MAGIC = "?";
     private static final Pattern CELL_MAGIC = Pattern.compile("^%%([\\w.-]+)(?:[ \\t]+(.*))?$");
 
     /** One part of a cell, run in order. */
@@ -50,7 +54,15 @@ public final class Cell {
         int codeLine = 1;
         for (int i = 0; i < lines.length; i++) {
             Matcher m = LINE_MAGIC.matcher(lines[i]);
-            if (m.matches()) {
+            Matcher page = PAGE.matcher(lines[i]);
+            if (page.matches()) {
+                if (!code.toString().isBlank()) {
+                    parts.add(new Code(code.toString(), codeLine));
+                }
+                code.setLength(0);
+                codeLine = i + 2;
+                parts.add(new LineMagic(PAGE_MAGIC, page.group(1)));
+            } else if (m.matches()) {
                 if (!code.toString().isBlank()) {
                     parts.add(new Code(code.toString(), codeLine));
                 }

@@ -108,6 +108,14 @@ public final class Renderers {
     private static void chart(Chart<?, ?> chart, RenderContext context) {
         context.renderIfRequested(MIMEType.IMAGE_PNG, () -> Base64.getEncoder().encodeToString(png(chart)));
         context.renderIfRequested(SVG, () -> svg(chart));
+        context.renderIfRequested(MIMEType.TEXT_PLAIN, () -> chartText(chart));
+    }
+
+    /** "[chart: loss; train loss, held-out loss]": what a text front end shows instead of XChart's object name. */
+    static String chartText(Chart<?, ?> chart) {
+        String title = chart.getTitle() == null || chart.getTitle().isBlank() ? "" : " " + chart.getTitle();
+        String series = String.join(", ", chart.getSeriesMap().keySet());
+        return "[chart" + (title.isEmpty() ? "" : ":" + title) + (series.isEmpty() ? "" : "; " + series) + "]";
     }
 
     /** The chart as PNG bytes. */

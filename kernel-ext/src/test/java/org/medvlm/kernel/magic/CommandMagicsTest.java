@@ -61,4 +61,15 @@ class CommandMagicsTest {
         assertTrue(line.getMessage().startsWith("medvlm train attach") && line.getMessage().contains("no-such-run"), line.getMessage());
         assertFalse(magics.hasLast());
     }
+
+    @Test
+    void aMistypedOptionOrSubcommandGetsDidYouMean() {
+        MagicError option = assertThrows(MagicError.class, () -> magics.line("train", "--stepz 4"));
+        assertTrue(option.lines().contains("did you mean --steps?"), option.lines().toString());
+        assertTrue(option.lines().get(option.lines().size() - 1).startsWith("Usage: medvlm train"), option.lines().toString());
+        MagicError inBody = assertThrows(MagicError.class, () -> magics.cell("train", "", "stepz: 4"));
+        assertTrue(inBody.lines().contains("did you mean --steps?"), inBody.lines().toString());
+        MagicError sub = assertThrows(MagicError.class, () -> magics.line("medvqa", "lod phantoms 10:1"));
+        assertTrue(sub.lines().stream().anyMatch(l -> l.startsWith("did you mean load")), sub.lines().toString());
+    }
 }

@@ -37,6 +37,7 @@ class RenderersTest {
         assertEquals(300, png.getWidth());
         assertEquals(200, png.getHeight());
         assertFalse(d.hasDataForType(MIMEType.IMAGE_SVG));
+        assertEquals("[chart: loss; loss]", d.getData(MIMEType.TEXT_PLAIN));
         String svg = (String) renderer.renderAs(chart, "image/svg+xml").getData(MIMEType.IMAGE_SVG);
         assertTrue(svg.contains("<svg"), svg.substring(0, Math.min(200, svg.length())));
     }
