@@ -54,8 +54,10 @@ class CommandMagicsTest {
     }
 
     @Test
-    void trainErrorsAreMagicErrorsForTheCellAndLineForms() {
-        MagicError cell = assertThrows(MagicError.class, () -> magics.cell("train", "", "model = no-such-model-folder\nsteps = 3"));
+    void trainErrorsAreMagicErrorsForTheCellAndLineForms(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) {
+        // a run folder of its own: a run that fails to start still writes run.json (into runs/ without one)
+        String body = "model = no-such-model-folder\nsteps = 3\nrun-dir = " + tmp.resolve("run");
+        MagicError cell = assertThrows(MagicError.class, () -> magics.cell("train", "", body));
         assertTrue(cell.getMessage().startsWith("medvlm train"), cell.getMessage());
         MagicError line = assertThrows(MagicError.class, () -> magics.line("train", "attach no-such-run"));
         assertTrue(line.getMessage().startsWith("medvlm train attach") && line.getMessage().contains("no-such-run"), line.getMessage());
