@@ -61,8 +61,8 @@ final class Images {
         String modality = image.header().modality();
         String hint = "; leave --window out to use the file's own window";
         if (modality != null && !modality.isBlank() && !modality.strip().equalsIgnoreCase("CT")) {
-            return Optional.of(file + ": warning: --window " + name + " is a CT window in Hounsfield units, but this is a "
-                    + modality.strip() + " image, whose values are not HU: the picture may be flat white or black" + hint);
+            return Optional.of(file + ": warning: --window " + name + " is a CT window in Hounsfield units, but the image's modality"
+                    + " is " + modality.strip() + ", whose values are not HU: the picture may be flat white or black" + hint);
         }
         PixelStats s = image.modalityStats();
         double low = w.center() - w.width() / 2;

@@ -132,6 +132,10 @@ class VlmExplainCommandTest {
         CliRun truncated = CliRun.of("vlm", "explain", cut.toString(), "what?");
         assertEquals(Medvlm.EXIT_INPUT, truncated.exitCode());
         assertTrue(truncated.errIsOneLine() && truncated.err().contains("cut.png: "), truncated.err());
+        CliRun askTruncated = CliRun.of("vlm", "ask", cut.toString(), "what?");
+        assertEquals(Medvlm.EXIT_INPUT, askTruncated.exitCode(), "vlm ask reads images the same careful way");
+        assertTrue(askTruncated.errIsOneLine() && askTruncated.err().contains("cut.png: truncated or corrupt image"),
+                askTruncated.err());
 
         CliRun noQuestion = CliRun.of("vlm", "explain", png.toString());
         assertEquals(Medvlm.EXIT_USAGE, noQuestion.exitCode());
