@@ -30,6 +30,11 @@ public final class Notebook {
         return k;
     }
 
+    /** Whether a MedVLM kernel runs in this JVM (in a stock IJava with the extension, none does). */
+    public static boolean kernelRunning() {
+        return kernel != null;
+    }
+
     /** Renders a value (as the kernel would show it) without showing it. */
     public static DisplayData render(Object value) {
         return value instanceof DisplayData d ? d : kernel().getRenderer().render(value);

@@ -60,7 +60,8 @@ public final class KernelDisplay implements Display {
      */
     @Override
     public RunEvents.Listener runView(String title, long totalSteps) {
-        return RunView.show(title, totalSteps);
+        // in a stock IJava (IJavaExtension) the live displays have no MedVLM kernel to send through: lines instead
+        return org.medvlm.kernel.Notebook.kernelRunning() ? RunView.show(title, totalSteps) : Display.super.runView(title, totalSteps);
     }
 
     @Override
