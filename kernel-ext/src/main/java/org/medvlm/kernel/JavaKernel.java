@@ -280,7 +280,7 @@ public final class JavaKernel extends BaseKernel {
     }
 
     void runLineMagic(String name, String args) {
-        boolean outer = !magicRunning;
+        boolean was = magicRunning; // a magic may run another one (Notebook.magic)
         magicRunning = true;
         try {
             magics.line(name, args);
@@ -288,12 +288,12 @@ public final class JavaKernel extends BaseKernel {
             magicError = e;
             throw e;
         } finally {
-            magicRunning = !outer;
+            magicRunning = was;
         }
     }
 
     void runCellMagic(String name, String args, String body) {
-        boolean outer = !magicRunning;
+        boolean was = magicRunning; // a magic may run another one (Notebook.magic)
         magicRunning = true;
         try {
             magics.cell(name, args, body);
@@ -301,7 +301,7 @@ public final class JavaKernel extends BaseKernel {
             magicError = e;
             throw e;
         } finally {
-            magicRunning = !outer;
+            magicRunning = was;
         }
     }
 
