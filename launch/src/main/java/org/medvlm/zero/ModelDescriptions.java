@@ -18,8 +18,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Reads a model description and counts its parameters; a name the planner knows ({@link ModelPresets}: bloomz-7b1,
- * medvlm-bloomz-560m, ...) needs no file. Understood forms, told apart by
+ * Reads a model description and counts its parameters; a part the planner knows by name ({@link ModelPresets}:
+ * bloomz-7b1, biomedclip-vit-b16, ...) needs no file. Understood forms, told apart by
  * {@code model_type}:
  * <ul>
  *   <li>{@code bloom}: a Hugging Face BLOOM {@code config.json};</li>

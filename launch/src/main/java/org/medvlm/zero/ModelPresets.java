@@ -8,10 +8,11 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * The models the planner knows by name, so {@code zero --model bloomz-7b1} needs no config.json: the BLOOMZ family
- * (the Hugging Face configs' hidden size, layers and heads; vocabulary 250,880, tied head), BiomedCLIP's ViT-B/16, and
- * the VLM presets ({@code medvlm-bloomz-560m}: BiomedCLIP ViT-B/16, the BLIP-2 Q-Former with 32 queries, that
- * BLOOMZ). A Hugging Face id ({@code bigscience/bloomz-7b1}) and {@code biomedclip vit-b/16} are accepted too.
+ * The part models the planner knows by name, so {@code zero --model bloomz-7b1} needs no config.json: the BLOOMZ
+ * family (the Hugging Face configs' hidden size, layers and heads; vocabulary 250,880, tied head) and BiomedCLIP's
+ * ViT-B/16. A Hugging Face id ({@code bigscience/bloomz-7b1}) and {@code biomedclip vit-b/16} are accepted too. The
+ * whole-VLM names are {@code train --preset}'s ({@code biomedclip-bloomz-7b1}), sized on their module tree by
+ * {@code org.medvlm.launch.ModelSizing}.
  */
 public final class ModelPresets {
     private static final Map<String, Supplier<ModelSize>> PRESETS = new LinkedHashMap<>();
@@ -26,7 +27,6 @@ public final class ModelPresets {
         bloom.put("bloomz-7b1", BloomSize::bloomz7b1);
         PRESETS.putAll(bloom);
         PRESETS.put("biomedclip-vit-b16", VitSize::biomedClipVitB16);
-        bloom.forEach((name, lm) -> PRESETS.put("medvlm-" + name, () -> VlmSize.medVlm(lm.get())));
     }
 
     private ModelPresets() {}

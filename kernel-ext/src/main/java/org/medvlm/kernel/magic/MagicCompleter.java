@@ -138,7 +138,9 @@ public final class MagicCompleter {
             }
         }
         if (arg instanceof OptionSpec o && o.longestName().equals("--model") && spec.qualifiedName(" ").endsWith(" zero")) {
-            for (String name : ModelPresets.names()) {
+            List<String> names = new ArrayList<>(List.of(org.medvlm.launch.InitModel.Preset.names().split(", ")));
+            names.addAll(ModelPresets.names());
+            for (String name : names) {
                 if (name.startsWith(word)) {
                     out.add(name);
                 }
