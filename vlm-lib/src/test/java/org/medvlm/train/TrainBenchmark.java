@@ -124,6 +124,9 @@ class TrainBenchmark {
                 "--warmup", String.valueOf(WARMUP), "--batch-size", String.valueOf(batch), "--freeze", freeze.key(),
                 "--threads", String.valueOf(threads)).redirectErrorStream(true);
         pb.environment().put("PYTHONPATH", pkg.toString());
+        // PyTorch as a user runs it, without the Java side's OpenMP and MKL settings
+        pb.environment().remove("OMP_WAIT_POLICY");
+        pb.environment().remove("MKL_CBWR");
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (p.waitFor() != 0) {

@@ -189,8 +189,13 @@ class BloomBenchmark {
         try (InputStream in = BloomBenchmark.class.getResourceAsStream("/bench/bloom_bench.py")) {
             Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
         }
-        Process p = new ProcessBuilder(python.toString(), script.toString(), file.toString(), Integer.toString(STEPS))
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        ProcessBuilder pb = new ProcessBuilder(python.toString(), script.toString(), file.toString(), Integer.toString(STEPS))
+                .redirectError(ProcessBuilder.Redirect.INHERIT);
+        // PyTorch as a user runs it: the Java side's OpenMP and MKL settings (the test JVM's environment) slow
+        // Debian's torch, whose OpenMP then sleeps between parallel regions
+        pb.environment().remove("OMP_WAIT_POLICY");
+        pb.environment().remove("MKL_CBWR");
+        Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         p.waitFor(10, TimeUnit.MINUTES);
         Files.deleteIfExists(script);
