@@ -30,6 +30,7 @@ import picocli.CommandLine.Spec;
             VlmCommand.class,
             TrainCommand.class,
             InstallKernelCommand.class,
+            NotebookCommand.class, RunCommand.class,
             CommandLine.HelpCommand.class,
         },
         exitCodeListHeading = "%nExit codes:%n",
