@@ -52,10 +52,12 @@ final class RunCommand implements Callable<Integer> {
     /**
      * Runs with nbclient; exit status 0 = every cell ran, 3 = a cell failed (the line says which), 4 = Jupyter's
      * parts are missing or the kernel is not installed, 5 = the notebook file cannot be read. Messages that start
-     * with "run: " are for the user; the rest is progress.
+     * with "medvlm run: " are for the user; the rest is progress.
      */
     static final String SCRIPT = """
-            import os, sys, time
+            import os, sys, time, warnings
+            # notebooks from before nbformat 4.5 have no cell ids; nbformat adds them and need not say so on every run
+            warnings.filterwarnings("ignore", message=".*missing an id field.*")
             path, output, html, kernel, timeout = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
             try:
                 import nbformat
@@ -63,11 +65,11 @@ final class RunCommand implements Callable<Integer> {
                 from nbclient.exceptions import CellExecutionError
                 from jupyter_client.kernelspec import NoSuchKernel
             except ImportError as e:
-                print("run: %s; nbclient is missing (launch/medvlm notebook installs it)" % e, file=sys.stderr); sys.exit(4)
+                print("medvlm run: %s; nbclient is missing (launch/medvlm notebook installs it)" % e, file=sys.stderr); sys.exit(4)
             try:
                 nb = nbformat.read(path, as_version=4)
             except Exception as e:
-                print("run: %s: not a readable notebook: %s" % (path, str(e).splitlines()[0] if str(e) else type(e).__name__), file=sys.stderr); sys.exit(5)
+                print("medvlm run: %s: not a readable notebook: %s" % (path, str(e).splitlines()[0] if str(e) else type(e).__name__), file=sys.stderr); sys.exit(5)
             code = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
             started = {}
             def first_line(cell):
@@ -86,7 +88,7 @@ final class RunCommand implements Callable<Integer> {
             try:
                 client.execute()
             except NoSuchKernel:
-                print("run: no Jupyter kernel named '%s'; install it with: launch/medvlm install-kernel%s"
+                print("medvlm run: no Jupyter kernel named '%s'; install it with: launch/medvlm install-kernel%s"
                       % (kernel, "" if kernel == "medvlm" else " --name " + kernel), file=sys.stderr); sys.exit(4)
             except CellExecutionError as e:
                 for i, c in enumerate(nb.cells):
@@ -111,7 +113,7 @@ final class RunCommand implements Callable<Integer> {
                 body, _ = HTMLExporter().from_notebook_node(nb)
                 write(html, body)
             if failed:
-                print("run: %s: %s" % (path, failed), file=sys.stderr); sys.exit(3)
+                print("medvlm run: %s: %s" % (path, failed), file=sys.stderr); sys.exit(3)
             print("%s: %d code cells ran in %.1f s" % (path, len(code), time.monotonic() - t0), flush=True)
             """;
 

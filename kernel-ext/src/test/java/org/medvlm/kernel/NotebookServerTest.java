@@ -1,0 +1,77 @@
+package org.medvlm.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.ConnectException;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code medvlm notebook}: the kernel installed for the user, Jupyter serving the folder on 127.0.0.1 only with a token,
+ * the URL printed, and Ctrl-C stopping Jupyter with its kernels.
+ */
+class NotebookServerTest {
+    @TempDir Path tmp;
+
+    @Test
+    void servesTheFolderOnLoopbackWithATokenAndCtrlCStopsIt() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("notebooks"));
+        Files.writeString(dir.resolve("hello.ipynb"), RunCommandTest.notebook("1 + 1"));
+        NotebookServer server = NotebookServer.start(dir);
+        try {
+            assertTrue(server.token.length() >= 32, "a fresh token of 24 random bytes");
+            HttpClient http = HttpClient.newHttpClient();
+            HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(URI.create(server.base + "/api/contents")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(403, anonymous.statusCode(), "without the token Jupyter refuses");
+            HttpResponse<String> contents = http.send(HttpRequest.newBuilder(URI.create(server.url("/api/contents"))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, contents.statusCode());
+            assertTrue(contents.body().contains("hello.ipynb"), "it serves the named folder: " + contents.body());
+            JsonObject specs = JsonParser.parseString(http.send(HttpRequest.newBuilder(URI.create(server.url("/api/kernelspecs"))).build(),
+                    HttpResponse.BodyHandlers.ofString()).body()).getAsJsonObject().getAsJsonObject("kernelspecs");
+            assertTrue(specs.has("medvlm"), "the MedVLM kernel is installed for the user: " + specs.keySet());
+            assertEquals("MedVLM (Java)", specs.getAsJsonObject("medvlm").getAsJsonObject("spec").get("display_name").getAsString());
+            assertTrue(Files.isRegularFile(server.jupyterData.resolve("data/kernels/medvlm/kernel.json")));
+
+            ProcessHandle jupyter = server.process.descendants().filter(h -> h.info().commandLine().orElse("").contains("jupyter-notebook"))
+                    .findFirst().orElseThrow(() -> new AssertionError("no jupyter-notebook process under medvlm notebook"));
+            String argv = jupyter.info().commandLine().orElse("");
+            assertTrue(argv.contains("--ip=127.0.0.1") && argv.contains("--port-retries=0"), argv);
+            assertFalse(argv.contains(server.token), "the token is not on the command line, where ps shows it");
+            // nothing answers on the machine's other addresses
+            for (var address : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+                for (var a : java.util.Collections.list(address.getInetAddresses())) {
+                    if (!a.isLoopbackAddress() && a instanceof java.net.Inet4Address) {
+                        int port = URI.create(server.base).getPort();
+                        try (Socket s = new Socket(a, port)) {
+                            throw new AssertionError("Jupyter answers on " + a + ":" + port);
+                        } catch (ConnectException expected) {
+                            // refused: bound to 127.0.0.1 only
+                        }
+                    }
+                }
+            }
+            assertTrue(server.interrupt(), "Ctrl-C (SIGINT) stops medvlm notebook and its Jupyter");
+            assertFalse(jupyter.isAlive());
+            try (Socket s = new Socket("127.0.0.1", URI.create(server.base).getPort())) {
+                throw new AssertionError("the port still answers after Ctrl-C");
+            } catch (ConnectException expected) {
+                // closed
+            }
+        } finally {
+            server.close();
+        }
+    }
+}
