@@ -12,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import org.junit.jupiter.api.Test;
@@ -23,6 +24,42 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class NotebookServerTest {
     @TempDir Path tmp;
+
+    /** medvlm notebook with only {@code bin} on PATH: exit code and stderr. */
+    String[] notebookWithPath(Path bin, String... args) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", JupyterHarness.kernelClasspath(), "org.medvlm.cli.Medvlm", "notebook"));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(false);
+        pb.environment().put("PATH", bin.toString());
+        NotebookServer.environment(pb, tmp.resolve("jupyter"));
+        Process p = pb.start();
+        String err = new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+        return new String[] {Integer.toString(p.exitValue()), err.strip()};
+    }
+
+    @Test
+    void withoutJupyterItNamesTheOneCommandToRunAndWritesNothing() throws Exception {
+        Path bin = Files.createDirectories(tmp.resolve("bin"));
+        String[] elsewhere = notebookWithPath(bin);
+        assertEquals("1", elsewhere[0]);
+        assertEquals("medvlm notebook: Jupyter is missing (jupyter-notebook, jupyter-kernelspec, jupyter-nbconvert, jupyter-execute"
+                + " not on PATH); install it with: python3 -m pip install --user notebook", elsewhere[1]);
+        if (Files.isRegularFile(Path.of("/etc/debian_version")) && Files.isExecutable(Path.of("/usr/bin/apt-get"))) {
+            Files.createSymbolicLink(bin.resolve("apt-get"), Path.of("/usr/bin/apt-get"));
+            String[] debian = notebookWithPath(bin, "--no-install");
+            assertEquals("1", debian[0]);
+            String sudo = "root".equals(System.getProperty("user.name")) ? "" : "sudo ";
+            assertEquals("medvlm notebook: Jupyter is missing (jupyter-notebook, jupyter-kernelspec, jupyter-nbconvert, jupyter-execute"
+                    + " not on PATH); install it with: " + sudo + "apt-get install -y --no-install-recommends jupyter-notebook"
+                    + " jupyter-client jupyter-nbconvert python3-nbclient", debian[1]);
+        }
+        String[] noDir = notebookWithPath(bin, "--dir", tmp.resolve("nope").toString());
+        assertEquals("1", noDir[0]);
+        assertEquals("medvlm notebook: --dir " + tmp.resolve("nope") + ": not a folder", noDir[1]);
+        assertFalse(Files.exists(tmp.resolve("jupyter")), "nothing was installed or written");
+    }
 
     @Test
     void servesTheFolderOnLoopbackWithATokenAndCtrlCStopsIt() throws Exception {
