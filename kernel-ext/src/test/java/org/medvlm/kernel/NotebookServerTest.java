@@ -58,6 +58,15 @@ class NotebookServerTest {
         String[] noDir = notebookWithPath(bin, "--dir", tmp.resolve("nope").toString());
         assertEquals("1", noDir[0]);
         assertEquals("medvlm notebook: --dir " + tmp.resolve("nope") + ": not a folder", noDir[1]);
+        String[] badPort = notebookWithPath(bin, "--port", "0");
+        assertEquals("2", badPort[0]);
+        assertEquals("medvlm notebook: --port 0: not a port (1 to 65535) (see 'medvlm notebook --help')", badPort[1]);
+        try (var taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            String[] busy = notebookWithPath(bin, "--port", Integer.toString(taken.getLocalPort()));
+            assertEquals("1", busy[0]);
+            assertEquals("medvlm notebook: --port " + taken.getLocalPort() + ": already in use on 127.0.0.1 (leave --port out"
+                    + " for a free one)", busy[1]);
+        }
         assertFalse(Files.exists(tmp.resolve("jupyter")), "nothing was installed or written");
     }
 

@@ -49,6 +49,9 @@ final class NotebookCommand implements Callable<Integer> {
 
     private final Display display;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--port", paramLabel = "N", description = "Port on 127.0.0.1 (default: 8888, or a free one when 8888 is taken).")
     Integer port;
 
@@ -73,7 +76,10 @@ final class NotebookCommand implements Callable<Integer> {
             throw new UserError("--dir " + served + ": not a folder");
         }
         if (port != null && (port < 1 || port > 65535)) {
-            throw new UserError("--port " + port + ": not a port (1 to 65535)");
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--port " + port + ": not a port (1 to 65535)");
+        }
+        if (port != null && !isFree(port)) {
+            throw new UserError("--port " + port + ": already in use on 127.0.0.1 (leave --port out for a free one)");
         }
         Path server = ensureJupyter();
         installKernel();
@@ -188,6 +194,14 @@ final class NotebookCommand implements Callable<Integer> {
             try (ServerSocket s = new ServerSocket(0, 1, loopback)) {
                 return s.getLocalPort();
             }
+        }
+    }
+
+    static boolean isFree(int port) {
+        try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            return true;
+        } catch (IOException taken) {
+            return false;
         }
     }
 
