@@ -27,7 +27,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "medvqa", aliases = "datasets", mixinStandardHelpOptions = true,
         description = "Loads MedVQA and caption datasets as distributed; shows and counts them.",
-        subcommands = {DatasetsCommand.Stats.class, DatasetsCommand.Load.class, DatasetsCommand.Show.class,
+        subcommands = {DatasetsCommand.Stats.class, DatasetsCommand.Load.class, DatasetsCommand.Show.class, DatasetsPrepareCommand.class,
             CommandLine.HelpCommand.class})
 final class DatasetsCommand implements Callable<Integer> {
     static final String FORMATS = "vqa-rad, slake, pathvqa, vqa-med-2019, vqa-med-2020, vqa-med-2021, pmc-vqa, pmc-oa, roco, phantoms";

@@ -272,6 +272,9 @@ final class InstallKernelCommand implements Callable<Integer> {
         spec.put("display_name", displayName);
         spec.put("language", "java");
         spec.put("interrupt_mode", "message");
+        // as launch/medvlm sets them: MKL's products independent of memory alignment (runs repeat bit for bit) and
+        // OpenMP threads that sleep while waiting (spinning ones starve the data loader on small machines)
+        spec.put("env", Map.of("MKL_CBWR", "AUTO,STRICT", "OMP_WAIT_POLICY", "PASSIVE"));
         spec.put("metadata", Map.of("debugger", false));
         AtomicFiles.writeString(dir.resolve("kernel.json"), Json.pretty(spec) + "\n");
         for (int size : new int[] {32, 64}) {

@@ -29,6 +29,7 @@ import picocli.CommandLine.Spec;
             EvaluateCommand.class,
             VlmCommand.class,
             TrainCommand.class,
+            ConvertCommand.class,
             InstallKernelCommand.class,
             NotebookCommand.class, RunCommand.class,
             CommandLine.HelpCommand.class,

@@ -17,6 +17,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicReference;
 import org.medvlm.data.VqaExample;
+import org.medvlm.launch.InitModel;
+import org.medvlm.launch.Launches;
+import org.medvlm.launch.RunFiles;
 import org.medvlm.train.LocalTraining;
 import org.medvlm.train.RunEvents;
 import org.medvlm.train.RunFollower;
@@ -25,6 +28,7 @@ import org.medvlm.train.TrainSettings;
 import org.medvlm.train.Trainer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -46,12 +50,14 @@ final class TrainCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
     @Option(names = "--preset", paramLabel = "NAME", description = "The recipe: tiny (BLIP-2 stage 2 on the built-in"
-            + " model: pre-trained ViT and BLOOM frozen, a fresh Q-Former trained) or tiny-gated. Default: tiny.")
+            + " model: its pre-trained ViT and BLOOM frozen, a fresh Q-Former trained), tiny-gated (the Flamingo fusion),"
+            + " tiny-vision and tiny-text (pre-training the built-in ViT and BLOOM). Default: tiny.")
     String preset = "tiny";
 
     @Option(names = "--data", paramLabel = "FORMAT:PATH", description = "The dataset, as the datasets commands take it"
-            + " (phantoms:2000:7, vqa-rad:DIR, slake:DIR, ...). Default: phantoms:2000:7.")
-    String data = "phantoms:2000:7";
+            + " (phantoms:2000:7, vqa-rad:DIR, slake:DIR, ...). Default: phantoms:2000:7 (phantoms:20000:101 for the"
+            + " pre-training presets).")
+    String data;
 
     @Option(names = "--model", paramLabel = "DIR", description = "Start from this model folder (or run folder) instead of the preset's parts.")
     Path model;
@@ -74,6 +80,9 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--lr", paramLabel = "X", description = "Peak learning rate (linear warm-up, then cosine decay).")
     Double lr;
+
+    @Option(names = "--adam-beta2", paramLabel = "X", description = "AdamW's second-moment decay.")
+    Double beta2;
 
     @Option(names = "--warmup-steps", paramLabel = "N", description = "Updates of warm-up.")
     Integer warmupSteps;
@@ -128,6 +137,9 @@ final class TrainCommand implements Callable<Integer> {
             + " (what a %%%%train cell body holds).")
     Path settings;
 
+    /** With --launcher: the run goes to other processes (GPUs, nodes, Slurm) through {@link Launches}. */
+    @Mixin LaunchOptions launch = new LaunchOptions();
+
     TrainCommand(Display display) {
         this.display = display;
     }
@@ -137,13 +149,16 @@ final class TrainCommand implements Callable<Integer> {
         if (settings != null) {
             return rerunWithSettings();
         }
+        if (launch.requested()) {
+            return launched();
+        }
         TrainSettings s = settings();
         Path dir = runDir != null ? runDir : defaultRunDir(s);
         if (runDir == null) {
             display.err().println("medvlm train: run folder " + dir);
             display.err().flush();
         }
-        List<VqaExample> examples = DatasetSpec.resolve(display, s.data()).examples();
+        java.util.function.Supplier<List<VqaExample>> examples = () -> DatasetSpec.resolve(display, s.data()).examples();
         TrainSession session = TrainSession.of(display);
         RunEvents.Listener view = display.runView("training " + s.preset() + " on " + s.data(), s.steps());
         AtomicReference<Trainer> trainer = new AtomicReference<>();
@@ -189,9 +204,91 @@ final class TrainCommand implements Callable<Integer> {
         return finish(outcome, dir);
     }
 
+    /**
+     * The run launched in other processes (local ranks, torchrun, DeepSpeed, Slurm) running the Python trainer. The
+     * trainer gets the resolved settings of a toolkit preset (tiny, tiny-gated), or for the real-architecture presets
+     * (biomedclip-bloomz-560m, -1b7, -7b1) the options given; --model starts from a model folder (or a run's model).
+     */
+    private int launched() throws Exception {
+        boolean toolkitPreset = TrainPresets.NAMES.contains(preset.toLowerCase(Locale.ROOT));
+        List<String> args = new ArrayList<>();
+        if (model == null && !toolkitPreset) {
+            InitModel.Preset.of(preset); // an unknown name is refused here, naming the presets
+        }
+        if (toolkitPreset || model != null) {
+            TrainSettings s = toolkitPreset ? settings() : null;
+            if (s != null) {
+                add(args, "--steps", s.steps());
+                add(args, "--seed", s.seed());
+                add(args, "--batch-size", s.batchSize());
+                add(args, "--grad-accum", s.gradAccum());
+                add(args, "--lr", s.lr());
+                add(args, "--warmup-steps", s.warmupSteps());
+                add(args, "--weight-decay", s.weightDecay());
+                add(args, "--grad-clip", s.gradClip());
+                add(args, "--freeze", s.freeze().key());
+                add(args, "--lora-r", s.loraR());
+                add(args, "--lora-alpha", s.loraAlpha());
+                add(args, "--lora-dropout", s.loraDropout());
+                add(args, "--eval-every", s.evalEvery());
+                add(args, "--eval-limit", s.evalLimit());
+                add(args, "--samples", s.samples());
+                add(args, "--checkpoint-every", s.checkpointEvery());
+                add(args, "--keep-checkpoints", s.keepCheckpoints());
+            }
+        }
+        if (args.isEmpty()) {
+            add(args, "--steps", steps);
+            add(args, "--seed", seed);
+            add(args, "--batch-size", batchSize);
+            add(args, "--grad-accum", gradAccum);
+            add(args, "--lr", lr);
+            add(args, "--warmup-steps", warmupSteps);
+            add(args, "--weight-decay", weightDecay);
+            add(args, "--grad-clip", gradClip);
+            add(args, "--freeze", freeze);
+            add(args, "--lora-r", loraR);
+            add(args, "--lora-alpha", loraAlpha);
+            add(args, "--lora-dropout", loraDropout);
+            add(args, "--eval-every", evalEvery);
+            add(args, "--eval-limit", evalLimit);
+            add(args, "--samples", samples);
+            add(args, "--checkpoint-every", checkpointEvery);
+            add(args, "--keep-checkpoints", keepCheckpoints);
+        }
+        args.add("--data");
+        args.add(data);
+        if (resume) {
+            args.add("--resume");
+        }
+        String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT));
+        Path dir = runDir != null ? runDir : launch.dryRun() ? Path.of("runs", "dry-run") : Path.of("runs", preset + "-" + stamp);
+        try {
+            if (model != null) {
+                args.add("--model");
+                args.add(TrainPresets.modelFolder(model).toString());
+                return Launches.run(launch, args, dir, display);
+            }
+            return Launches.runPreset(launch, InitModel.Preset.of(preset), Map.of(), args, dir, display);
+        } catch (Launches.DoesNotFit e) {
+            display.err().println("medvlm train: " + e.getMessage());
+            display.err().flush();
+            return Medvlm.EXIT_DOES_NOT_FIT;
+        }
+    }
+
+    private static void add(List<String> args, String name, Object value) {
+        if (value != null) {
+            args.add(name);
+            args.add(value.toString());
+        }
+    }
+
     /** The finished run's model becomes the session's model (for {@code vlm ask}); prints the result. */
     private int finish(LocalTraining.Outcome outcome, Path dir) {
-        VlmSession.of(display).setModel(outcome.model(), dir.toString());
+        if (outcome.model() != null) {
+            VlmSession.of(display).setModel(outcome.model(), dir.toString());
+        }
         Trainer.Result r = outcome.result();
         RunEvents.Eval e = r.lastEval();
         if (json) {
@@ -216,7 +313,9 @@ final class TrainCommand implements Callable<Integer> {
     private void adopt(FutureTask<LocalTraining.Outcome> task, Path dir) {
         try {
             LocalTraining.Outcome o = task.get();
-            VlmSession.of(display).setModel(o.model(), dir.toString());
+            if (o.model() != null) {
+                VlmSession.of(display).setModel(o.model(), dir.toString());
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException e) {
@@ -261,8 +360,8 @@ final class TrainCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--preset: " + e.getMessage());
         }
         try {
-            return new TrainSettings(d.preset(), data, model, or(steps, d.steps()), d.seed(), or(batchSize, d.batchSize()),
-                    or(gradAccum, d.gradAccum()), or(lr, d.lr()), or(warmupSteps, d.warmupSteps()),
+            return new TrainSettings(d.preset(), d.data(), model, or(steps, d.steps()), d.seed(), or(batchSize, d.batchSize()),
+                    or(gradAccum, d.gradAccum()), or(lr, d.lr()), or(beta2, d.beta2()), or(warmupSteps, d.warmupSteps()),
                     or(weightDecay, d.weightDecay()), or(gradClip, d.gradClip()),
                     freeze == null ? d.freeze() : TrainSettings.Freeze.parse(freeze), or(loraR, d.loraR()),
                     or(loraAlpha, d.loraAlpha()), or(loraDropout, d.loraDropout()), or(evalEvery, d.evalEvery()),
@@ -418,7 +517,16 @@ final class TrainCommand implements Callable<Integer> {
         }
 
         @Override
-        public Integer call() {
+        public Integer call() throws IOException {
+            if (dir != null && RunFiles.status(dir).map(o -> o.has("kind") && "launched".equals(o.get("kind").getAsString()))
+                    .orElse(false)) {
+                // a launched run: its processes are stopped (Slurm: scancel; local ranks: their process groups)
+                boolean stopped = Launches.stop(dir);
+                display.out().println(stopped ? "stopped the launched run in " + dir : dir + " is not running ("
+                        + RunFiles.state(dir) + ")");
+                display.out().flush();
+                return Medvlm.EXIT_OK;
+            }
             Map.Entry<Path, Trainer> run = TrainSession.of(display).find(dir)
                     .orElseThrow(() -> new UserError(dir == null ? "no run is active in this session"
                             : dir + ": no run of this session is active there"));

@@ -19,6 +19,7 @@ import org.medvlm.layers.Linear;
 import org.medvlm.layers.Module;
 import org.medvlm.layers.ModuleList;
 import org.medvlm.layers.Rows;
+import org.medvlm.layers.Scalars;
 import org.medvlm.layers.ScaledDotProductAttention;
 
 /**
@@ -131,8 +132,8 @@ public final class Bloom extends Module {
 
         /** HF bloom_gelu_forward: 0.5·x·(1 + tanh(0.79788456·x·(1 + 0.044715·x²))); out of place, so autograd can run. */
         static NDArray geluTanh(NDArray x) {
-            NDArray inner = x.square().mul(0.044715f).add(1f).mul(x).mul(0.79788456f);
-            return inner.tanh().add(1f).mul(x).mul(0.5f);
+            NDArray inner = Scalars.mul(Scalars.add(Scalars.mul(x.square(), 0.044715f), 1f).mul(x), 0.79788456f);
+            return Scalars.mul(Scalars.add(inner.tanh(), 1f).mul(x), 0.5f);
         }
     }
 

@@ -45,8 +45,8 @@ public enum Activation {
             case GELU -> ai.djl.nn.Activation.gelu(x);
             case GELU_TANH -> {
                 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
-                NDArray inner = x.add(x.pow(3).mul(0.044715f)).mul((float) Math.sqrt(2 / Math.PI));
-                yield x.mul(inner.tanh().add(1f)).mul(0.5f);
+                NDArray inner = Scalars.mul(x.add(Scalars.mul(x.square().mul(x), 0.044715f)), (float) Math.sqrt(2 / Math.PI));
+                yield Scalars.mul(x.mul(Scalars.add(inner.tanh(), 1f)), 0.5f);
             }
             case RELU -> ai.djl.nn.Activation.relu(x);
             case SILU -> x.mul(ai.djl.nn.Activation.sigmoid(x));

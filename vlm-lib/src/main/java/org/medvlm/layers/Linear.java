@@ -89,7 +89,7 @@ public final class Linear extends Module {
 
     private record Lora(Linear a, Linear b, Dropout dropout, double scale) {
         NDArray forward(NDArray x) {
-            return b.forward(a.forward(dropout.forward(x))).mul((float) scale);
+            return Scalars.mul(b.forward(a.forward(dropout.forward(x))), scale);
         }
     }
 }

@@ -26,6 +26,6 @@ public final class Losses {
     public static NDArray binaryCrossEntropyWithLogits(NDArray logits, NDArray targets) {
         NDArray x = logits.getDataType() == DataType.FLOAT64 ? logits : logits.toType(DataType.FLOAT32, false);
         NDArray t = targets.toType(x.getDataType(), false);
-        return x.maximum(0).sub(x.mul(t)).add(x.abs().neg().exp().add(1).log()).mean();
+        return Scalars.maximum(x, 0).sub(x.mul(t)).add(Scalars.add(x.abs().neg().exp(), 1).log()).mean();
     }
 }

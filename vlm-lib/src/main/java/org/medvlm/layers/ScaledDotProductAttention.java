@@ -33,7 +33,7 @@ public final class ScaledDotProductAttention {
      */
     public static NDArray apply(NDArray q, NDArray k, NDArray v, NDArray bias, double scale, Dropout dropout, Probe probe) {
         DataType dtype = q.getDataType();
-        NDArray scores = q.mul((float) scale).matMul(k.transpose(0, 1, 3, 2)); // (B, h, Tq, Tk)
+        NDArray scores = Scalars.mul(q, scale).matMul(k.transpose(0, 1, 3, 2)); // (B, h, Tq, Tk)
         if (dtype != DataType.FLOAT32 && dtype != DataType.FLOAT64) {
             scores = scores.toType(DataType.FLOAT32, false);
         }

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.medvlm.data.VqaExample;
 import org.medvlm.vlm.VisionLanguageModel;
 
@@ -17,27 +18,32 @@ import org.medvlm.vlm.VisionLanguageModel;
 public final class LocalTraining {
     private LocalTraining() {}
 
-    /** A finished (or stopped) run and its trained model, which the caller owns. */
+    /** A finished (or stopped) run and, for a VQA run, its trained model, which the caller owns (null otherwise). */
     public record Outcome(Trainer.Result result, VisionLanguageModel model, RunDirectory run) {}
 
     /**
-     * Runs {@code settings} on {@code data} in {@code runDir}. {@code started} receives the trainer before the first
-     * update (to stop it from another thread); {@code listeners} get every event; {@code warnings} one-line notes.
+     * Runs {@code settings} in {@code runDir}; {@code data} loads the dataset (only a VQA preset needs it: the
+     * pre-training presets draw phantom cases themselves). {@code started} receives the trainer before the first update
+     * (to stop it from another thread); {@code listeners} get every event; {@code warnings} one-line notes.
      */
-    public static Outcome run(TrainSettings settings, List<VqaExample> data, Path runDir, List<RunEvents.Listener> listeners,
-            Consumer<String> warnings, Consumer<Trainer> started) throws IOException {
-        List<VqaExample> train = new ArrayList<>();
-        List<VqaExample> test = new ArrayList<>();
-        split(data, train, test, settings.data());
+    public static Outcome run(TrainSettings settings, Supplier<List<VqaExample>> data, Path runDir,
+            List<RunEvents.Listener> listeners, Consumer<String> warnings, Consumer<Trainer> started) throws IOException {
         RunDirectory run = RunDirectory.create(runDir, runJson(settings), settings.resume(), "preset");
-        VisionLanguageModel vlm = TrainPresets.model(settings);
-        try (VqaObjective objective = new VqaObjective(vlm, train, test, settings.evalLimit(), settings.samples())) {
+        Objective objective = TrainPresets.objective(settings, data);
+        try {
             Trainer trainer = new Trainer(settings, objective, run, listeners, warnings);
             started.accept(trainer);
             Trainer.Result result = trainer.run();
-            return new Outcome(result, vlm, run);
+            VisionLanguageModel model = objective instanceof VqaObjective v ? v.vlm() : null;
+            if (model == null) {
+                objective.close();
+            }
+            return new Outcome(result, model, run);
         } catch (IOException | RuntimeException | Error e) {
-            vlm.close();
+            objective.close();
+            if (objective instanceof VqaObjective v) {
+                v.vlm().close();
+            }
             throw e;
         }
     }

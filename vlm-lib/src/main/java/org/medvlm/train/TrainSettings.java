@@ -16,6 +16,7 @@ import java.util.Locale;
  * @param batchSize examples per micro-batch
  * @param gradAccum micro-batches per update
  * @param lr peak learning rate
+ * @param beta2 AdamW's second-moment decay (PyTorch's 0.999; small models on small data like 0.98)
  * @param warmupSteps updates of linear warm-up before the cosine decay
  * @param weightDecay AdamW's decoupled weight decay (not on biases and norms)
  * @param gradClip maximum global gradient norm (0: no clipping)
@@ -31,7 +32,7 @@ import java.util.Locale;
  * @param resume continue from the newest complete checkpoint of the run folder
  */
 public record TrainSettings(String preset, String data, Path model, int steps, long seed, int batchSize, int gradAccum,
-        double lr, int warmupSteps, double weightDecay, double gradClip, Freeze freeze, int loraR, double loraAlpha,
+        double lr, double beta2, int warmupSteps, double weightDecay, double gradClip, Freeze freeze, int loraR, double loraAlpha,
         double loraDropout, int evalEvery, int evalLimit, int samples, int checkpointEvery, int keepCheckpoints,
         boolean resume) {
 
@@ -65,6 +66,7 @@ public record TrainSettings(String preset, String data, Path model, int steps, l
         require(batchSize > 0 && batchSize <= 1 << 16, "batch-size must be from 1 to 65536");
         require(gradAccum > 0 && gradAccum <= 1 << 16, "grad-accum must be from 1 to 65536");
         require(lr > 0 && lr < 10 && Double.isFinite(lr), "lr must be a positive number below 10");
+        require(beta2 >= 0 && beta2 < 1, "adam-beta2 must be in [0, 1)");
         require(warmupSteps >= 0, "warmup-steps must be 0 or more");
         require(weightDecay >= 0 && weightDecay < 10, "weight-decay must be from 0 to 10");
         require(gradClip >= 0 && Double.isFinite(gradClip), "grad-clip must be 0 (off) or positive");
@@ -91,6 +93,7 @@ public record TrainSettings(String preset, String data, Path model, int steps, l
         o.addProperty("batch_size", batchSize);
         o.addProperty("grad_accum", gradAccum);
         o.addProperty("lr", lr);
+        o.addProperty("adam_beta2", beta2);
         o.addProperty("warmup_steps", warmupSteps);
         o.addProperty("weight_decay", weightDecay);
         o.addProperty("grad_clip", gradClip);
@@ -107,12 +110,12 @@ public record TrainSettings(String preset, String data, Path model, int steps, l
     }
 
     public TrainSettings withSteps(int n) {
-        return new TrainSettings(preset, data, model, n, seed, batchSize, gradAccum, lr, warmupSteps, weightDecay, gradClip,
+        return new TrainSettings(preset, data, model, n, seed, batchSize, gradAccum, lr, beta2, warmupSteps, weightDecay, gradClip,
                 freeze, loraR, loraAlpha, loraDropout, evalEvery, evalLimit, samples, checkpointEvery, keepCheckpoints, resume);
     }
 
     public TrainSettings withResume(boolean r) {
-        return new TrainSettings(preset, data, model, steps, seed, batchSize, gradAccum, lr, warmupSteps, weightDecay, gradClip,
+        return new TrainSettings(preset, data, model, steps, seed, batchSize, gradAccum, lr, beta2, warmupSteps, weightDecay, gradClip,
                 freeze, loraR, loraAlpha, loraDropout, evalEvery, evalLimit, samples, checkpointEvery, keepCheckpoints, r);
     }
 }

@@ -22,6 +22,7 @@ import java.util.function.Consumer;
 import org.medvlm.checkpoint.SafetensorsWriter;
 import org.medvlm.checkpoint.StateDict;
 import org.medvlm.io.AtomicFiles;
+import org.medvlm.layers.Scalars;
 import org.medvlm.layers.Initializer;
 import org.medvlm.layers.Parameter;
 
@@ -90,7 +91,8 @@ public final class Trainer {
         String lastCheckpoint = null;
         RunEvents.Eval lastEval = null;
         Checkpoints checkpoints = run.checkpoints(settings.keepCheckpoints());
-        try (AdamW opt = new AdamW(objective.model(), AdamW.Settings.defaults(settings.weightDecay()), objective.manager())) {
+        try (AdamW opt = new AdamW(objective.model(), new AdamW.Settings(0.9, settings.beta2(), 1e-8, settings.weightDecay()),
+                objective.manager())) {
             if (settings.resume()) {
                 Optional<Checkpoints.Found> found = checkpoints.latest(warnings);
                 if (found.isPresent()) {
@@ -124,7 +126,7 @@ public final class Trainer {
                                 try (GradientCollector gc = s.getEngine().newGradientCollector()) {
                                     NDArray loss = objective.loss(batch, s);
                                     lossSum += loss.getFloat();
-                                    gc.backward(settings.gradAccum() == 1 ? loss : loss.div(settings.gradAccum()));
+                                    gc.backward(settings.gradAccum() == 1 ? loss : Scalars.div(loss, settings.gradAccum()));
                                 }
                             }
                         } finally {
@@ -133,6 +135,16 @@ public final class Trainer {
                         Map<String, NDArray> grads = new LinkedHashMap<>();
                         trainable.forEach((k, p) -> grads.put(k, p.gradient(s)));
                         gradNorm = GradClip.clip(grads.values(), settings.gradClip());
+                        if (!Double.isFinite(gradNorm)) {
+                            List<String> bad = new ArrayList<>();
+                            grads.forEach((k, g) -> {
+                                float n = g.norm().getFloat();
+                                if (!Float.isFinite(n)) {
+                                    bad.add(k + " (" + n + ")");
+                                }
+                            });
+                            warnings.accept("update " + (step + 1) + ": the gradient is not finite in " + bad);
+                        }
                         opt.step(grads, lr);
                         objective.model().zeroGrad();
                     }

@@ -18,6 +18,7 @@ import org.medvlm.checkpoint.StateDict;
 import org.medvlm.data.VqaExample;
 import org.medvlm.imaging.ImagePreprocessor;
 import org.medvlm.io.AtomicFiles;
+import org.medvlm.layers.Scalars;
 import org.medvlm.layers.Autograd;
 import org.medvlm.layers.InitPolicy;
 import org.medvlm.layers.Linear;
@@ -224,7 +225,7 @@ public final class VisionPretraining implements Objective {
         }
         if (denseWeight > 0) {
             NDArray targets = step.create(b.patches(), out[1].getShape());
-            loss = loss.add(Losses.binaryCrossEntropyWithLogits(out[1], targets).mul((float) denseWeight));
+            loss = loss.add(Scalars.mul(Losses.binaryCrossEntropyWithLogits(out[1], targets), denseWeight));
         }
         return loss;
     }

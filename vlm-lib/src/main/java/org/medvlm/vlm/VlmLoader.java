@@ -106,9 +106,56 @@ public final class VlmLoader {
 
     // ---------------------------------------------------------------- the built-in model
 
-    /** The built-in small model with {@code fusion}. */
+    /** Where the built-in model's files live in the jar ({@code builtin/...}). */
+    private static final String BUILTIN = "builtin/";
+
+    /**
+     * The built-in small model with {@code fusion}: the shipped trained weights ({@code builtin/vlm/} for the Q-Former
+     * fusion, {@code builtin/vlm-gated/} for the gated one), made by the commands in their README.md. Where a jar has no
+     * trained weights for a fusion, the pre-trained parts with a fresh fusion ({@link #builtinParts}).
+     */
     public static VisionLanguageModel builtin(Fusion fusion) {
-        return builtinRandom(fusion, 13);
+        String folder = BUILTIN + (fusion == Fusion.QFORMER ? "vlm" : "vlm-gated") + "/";
+        if (VlmLoader.class.getResource(folder + "model.safetensors") == null) {
+            return builtinParts(fusion, 0);
+        }
+        try (Extracted dir = Extracted.of(folder, List.of("config.json", "model.safetensors", "tokenizer.json"))) {
+            return load(dir.path(), DataType.FLOAT32);
+        } catch (IOException e) {
+            throw new UncheckedIOException("the built-in model in the jar is unreadable: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The built-in architecture with its shipped pre-trained vision tower ({@code builtin/vision/}) and language model
+     * ({@code builtin/text/}) and a fresh fusion seeded by {@code seed}: where the {@code tiny} preset's training
+     * starts. Without shipped parts (a jar built before they were trained), every part is fresh.
+     */
+    public static VisionLanguageModel builtinParts(Fusion fusion, long seed) {
+        VlmConfig config = builtinConfig(fusion);
+        boolean shipped = VlmLoader.class.getResource(BUILTIN + "vision/model.safetensors") != null
+                && VlmLoader.class.getResource(BUILTIN + "text/model.safetensors") != null;
+        if (!shipped) {
+            return builtinRandom(fusion, seed);
+        }
+        Tokenizer tokenizer = Tokenizer.builtin();
+        NDManager manager = newManager();
+        try (Extracted vision = Extracted.of(BUILTIN + "vision/", List.of("model.safetensors"));
+             Extracted text = Extracted.of(BUILTIN + "text/", List.of("model.safetensors"));
+             StateDict v = StateDict.open(vision.path());
+             StateDict t = StateDict.open(text.path())) {
+            VisionLanguageModel vlm = new VisionLanguageModel(config, tokenizer, manager);
+            java.util.function.Predicate<String> parts = k -> k.startsWith("vision_model.") || k.startsWith("language_model.");
+            vlm.load(StateDict.union(List.of(v.prefixed("vision_model."), t.prefixed("language_model.")), "built-in parts"),
+                    manager, DataType.FLOAT32, parts);
+            vlm.initialize(manager, vlm.initPolicy(), seed, parts.negate());
+            return vlm;
+        } catch (IOException | RuntimeException e) {
+            tokenizer.close();
+            manager.close();
+            throw e instanceof IOException io ? new UncheckedIOException("the built-in parts in the jar are unreadable: "
+                    + io.getMessage(), io) : (RuntimeException) e;
+        }
     }
 
     /** The built-in architecture with fresh (untrained) weights for seed {@code seed}: for teaching. */
@@ -124,7 +171,7 @@ public final class VlmLoader {
 
     /** The built-in configuration ({@code builtin/config.json}, which holds both fusion parts) for {@code fusion}. */
     public static VlmConfig builtinConfig(Fusion fusion) {
-        try (InputStream in = VlmLoader.class.getResourceAsStream("builtin/config.json")) {
+        try (InputStream in = VlmLoader.class.getResourceAsStream(BUILTIN + "config.json")) {
             if (in == null) {
                 throw new IllegalStateException("the built-in config.json resource is missing from the jar");
             }
@@ -133,6 +180,35 @@ public final class VlmLoader {
             return VlmConfig.fromJson(ConfigReader.of(root, "built-in config.json"), Path.of("."));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Resource files copied to a private temporary folder, because the checkpoint reader maps files; the folder is
+     * deleted when closed (the weights are in memory by then).
+     */
+    private record Extracted(Path path) implements AutoCloseable {
+        static Extracted of(String folder, List<String> names) throws IOException {
+            Path dir = Files.createTempDirectory("medvlm-builtin-");
+            for (String name : names) {
+                try (InputStream in = VlmLoader.class.getResourceAsStream(folder + name)) {
+                    if (in == null) {
+                        throw new IOException("built-in " + folder + name + " is missing from the jar");
+                    }
+                    Files.copy(in, dir.resolve(name));
+                }
+            }
+            return new Extracted(dir);
+        }
+
+        @Override
+        public void close() throws IOException {
+            try (var files = Files.list(path)) {
+                for (Path f : files.toList()) {
+                    Files.delete(f);
+                }
+            }
+            Files.delete(path);
         }
     }
 }

@@ -75,8 +75,23 @@ final class BuiltinTokenizerJson {
         normalizer.add("strip_accents", JsonNull.INSTANCE);
         normalizer.addProperty("lowercase", true);
         root.add("normalizer", normalizer);
+        // BERT's pre-tokenizer splits at every punctuation mark, so "x-ray" decodes as "x - ray": split at
+        // whitespace, then isolate every punctuation mark but the hyphen, so hyphenated words stay whole
         JsonObject pre = new JsonObject();
-        pre.addProperty("type", "BertPreTokenizer");
+        pre.addProperty("type", "Sequence");
+        JsonArray steps = new JsonArray();
+        JsonObject whitespace = new JsonObject();
+        whitespace.addProperty("type", "WhitespaceSplit");
+        steps.add(whitespace);
+        JsonObject punctuation = new JsonObject();
+        punctuation.addProperty("type", "Split");
+        JsonObject pattern = new JsonObject();
+        pattern.addProperty("Regex", "[^\\p{L}\\p{N}\\s-]");
+        punctuation.add("pattern", pattern);
+        punctuation.addProperty("behavior", "Isolated");
+        punctuation.addProperty("invert", false);
+        steps.add(punctuation);
+        pre.add("pretokenizers", steps);
         root.add("pre_tokenizer", pre);
         root.add("post_processor", JsonNull.INSTANCE);
         JsonObject decoder = new JsonObject();

@@ -213,4 +213,62 @@ class GradientTest {
                     "language_model.h.0.mlp.dense_4h_to_h.weight"));
         }
     }
+
+    /**
+     * The same gradients when the garbage collector runs between forward and backward. DJL's {@code NDArray.mul(Number)}
+     * frees the constant's Java buffer that autograd still holds, so a collection there used to turn gradients into
+     * NaN or garbage now and then; every forward now makes its constants natively ({@code layers.Scalars}).
+     */
+    @Test
+    void gradientsSurviveAGarbageCollectionBetweenForwardAndBackward() {
+        for (Fusion fusion : Fusion.values()) {
+            try (VisionLanguageModel vlm = VlmLoader.builtinRandom(fusion, 31)) {
+                vlm.addLora(LoraConfig.bloom(2, 4, 0), 1);
+                Autograd.noGrad(() -> vlm.namedParameters().forEach((k, p) -> {
+                    if (k.endsWith("_gate") || k.endsWith("lora_B.weight")) {
+                        p.array().addi(0.5); // open gates and non-zero adapters: every part is on the gradient's path
+                    }
+                }));
+                vlm.trainableParameters().values().forEach(p -> p.attachGradient(true));
+                float[][] reference = null;
+                for (int run = 0; run < 4; run++) {
+                    try (NDManager s = vlm.manager().newSubManager()) {
+                        VisionLanguageModel.Batch b = batch(vlm, s);
+                        try (GradientCollector gc = s.getEngine().newGradientCollector()) {
+                            NDArray loss = vlm.forward(b);
+                            if (run > 0) {
+                                System.gc();
+                                System.gc();
+                            }
+                            gc.backward(loss);
+                        }
+                        List<float[]> grads = new ArrayList<>();
+                        vlm.trainableParameters().values().forEach(p -> grads.add(p.gradient(s).toFloatArray()));
+                        vlm.zeroGrad();
+                        if (reference == null) {
+                            reference = grads.toArray(float[][]::new);
+                        } else {
+                            for (int i = 0; i < grads.size(); i++) {
+                                assertTrue(java.util.Arrays.equals(reference[i], grads.get(i)), fusion + ": gradient " + i
+                                        + " changed after a garbage collection (run " + run + ")");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static VisionLanguageModel.Batch batch(VisionLanguageModel vlm, NDManager m) {
+        int s = vlm.config().vision().imgSize();
+        float[] values = new float[2 * 3 * s * s];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) Math.sin(i * 0.01);
+        }
+        NDArray pixels = m.create(values, new Shape(2, 3, s, s));
+        NDArray ids = m.create(new long[][] {{20, 21, 22, 30, 2}, {23, 24, 31, 2, 3}});
+        NDArray mask = m.create(new long[][] {{1, 1, 1, 1, 1}, {1, 1, 1, 1, 0}});
+        NDArray labels = m.create(new long[][] {{-100, -100, -100, 30, 2}, {-100, -100, 31, 2, -100}});
+        return new VisionLanguageModel.Batch(pixels, ids, mask, labels);
+    }
 }

@@ -21,7 +21,7 @@ class TokenizerTest {
     @Test
     void shippedResourceIsWhatTheWordListBuilds() throws IOException {
         String built = BuiltinTokenizerJson.build(BuiltinTokenizerJson.words());
-        String regenerate = System.getProperty("medvlm.regenerate");
+        String regenerate = System.getProperty("medvlm.regenerate", System.getenv("MEDVLM_REGENERATE"));
         if (regenerate != null) {
             Files.writeString(Path.of(regenerate), built);
         }
@@ -56,7 +56,7 @@ class TokenizerTest {
                 for (String text : List.of(e.question(), e.answer())) {
                     List<String> tokens = tok.tokens(text);
                     assertFalse(tokens.stream().anyMatch(t -> t.startsWith("##")), text + " -> " + tokens);
-                    assertEquals(text.toLowerCase(java.util.Locale.ROOT), tok.decode(tok.encode(text)).replace(" - ", "-")
+                    assertEquals(text.toLowerCase(java.util.Locale.ROOT), tok.decode(tok.encode(text))
                             .replace(" ,", ","), text);
                 }
             }

@@ -1,0 +1,69 @@
+package org.medvlm.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The launch options of {@code train}: dry runs through the command line, and refusals in one line. */
+class TrainLaunchCommandTest {
+    @TempDir Path dir;
+
+    @Test
+    void dryRunsPrintTheLaunchersCommandsConfigsAndMemory() {
+        String run = dir.resolve("r").toString();
+        CliRun ds = CliRun.of("train", "--preset", "biomedclip-bloomz-560m", "--data", "phantoms:20:3", "--run-dir", run,
+                "--launcher", "deepspeed", "--gpus", "8", "--zero", "3", "--offload", "optimizer", "--dry-run", "--python", "python3");
+        assertEquals(0, ds.exitCode(), ds.err());
+        assertTrue(ds.out().contains("deepspeed --num_gpus 8"), ds.out());
+        assertTrue(ds.out().contains("\"zero_optimization\""), ds.out());
+        assertTrue(ds.out().contains("memory per GPU (ZeRO planner): ZeRO stage 3"), ds.out());
+        CliRun tr = CliRun.of("train", "--preset", "tiny", "--data", "phantoms:20:3", "--run-dir", run, "--launcher", "torchrun",
+                "--gpus", "2", "--zero", "2", "--dry-run", "--python", "python3");
+        assertEquals(0, tr.exitCode(), tr.err());
+        assertTrue(tr.out().contains("torchrun --nnodes 1 --nproc_per_node 2") && tr.out().contains("--engine fsdp"), tr.out());
+        CliRun sl = CliRun.of("train", "--preset", "tiny", "--data", "phantoms:20:3", "--run-dir", run, "--launcher", "slurm",
+                "--gpus", "4", "--nodes", "2", "--dry-run", "--python", "python3");
+        assertEquals(0, sl.exitCode(), sl.err());
+        assertTrue(sl.out().contains("'srun'") && sl.out().contains("#SBATCH --nodes=2"), sl.out());
+        assertFalse(Files.exists(dir.resolve("r")), "a dry run starts and writes nothing");
+        // the shortest form plans the tiny preset on the built-in phantoms
+        CliRun bare = CliRun.of("train", "--launcher", "deepspeed", "--gpus", "2", "--dry-run", "--python", "python3");
+        assertEquals(0, bare.exitCode(), bare.err());
+        assertTrue(bare.out().contains("deepspeed --num_gpus 2") && bare.out().contains("\"zero_optimization\""), bare.out());
+    }
+
+    @Test
+    void aRunThePlannerSaysDoesNotFitIsRefusedWithoutForce() {
+        String run = dir.resolve("big").toString();
+        CliRun r = CliRun.of("train", "--preset", "biomedclip-bloomz-7b1", "--data", "phantoms:20:3", "--run-dir", run,
+                "--launcher", "deepspeed", "--gpus", "1", "--zero", "0", "--freeze", "none", "--gpu-model", "V100-32GB",
+                "--dry-run", "--python", "python3");
+        assertEquals(3, r.exitCode(), r.out() + r.err());
+        assertTrue(r.out().contains("does NOT fit V100-32GB") && r.out().contains("refused without --force"), r.out());
+        CliRun forced = CliRun.of("train", "--preset", "biomedclip-bloomz-7b1", "--data", "phantoms:20:3", "--run-dir", run,
+                "--launcher", "deepspeed", "--gpus", "1", "--zero", "0", "--freeze", "none", "--gpu-model", "V100-32GB",
+                "--dry-run", "--force", "--python", "python3");
+        assertEquals(0, forced.exitCode(), forced.err());
+    }
+
+    @Test
+    void contradictionsAreOneLineUsageErrors() {
+        String run = dir.resolve("r").toString();
+        CliRun offload = CliRun.of("train", "--preset", "tiny", "--data", "phantoms:20:3", "--run-dir", run, "--launcher",
+                "deepspeed", "--gpus", "2", "--zero", "2", "--offload", "params", "--dry-run");
+        assertEquals(1, offload.exitCode());
+        assertTrue(offload.errIsOneLine() && offload.err().contains("--offload params needs --zero 3"), offload.err());
+        CliRun preset = CliRun.of("train", "--preset", "huge", "--run-dir", run, "--launcher", "local", "--dry-run");
+        assertTrue(preset.errIsOneLine() && preset.err().contains("unknown preset 'huge'"), preset.err());
+        CliRun bad = CliRun.of("train", "--launcher", "mpi");
+        assertEquals(2, bad.exitCode());
+        CliRun stop = CliRun.of("train", "stop", run);
+        assertEquals(1, stop.exitCode());
+        assertTrue(stop.errIsOneLine(), stop.err());
+    }
+}
