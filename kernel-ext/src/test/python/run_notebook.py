@@ -28,6 +28,7 @@ import time
 
 import nbformat
 from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
 
 import kernel_client
 
@@ -113,9 +114,14 @@ def run(path, save_dir=None, summary=None):
     client = RecordingClient(nb, kernel_name=kernel_client.KERNEL_NAME, timeout=kernel_client.FIRST_CELL_TIMEOUT,
                              startup_timeout=120, resources={"metadata": {"path": os.path.dirname(os.path.abspath(path))}})
     started = time.monotonic()
-    client.execute()
-    elapsed = time.monotonic() - started
     problems = []
+    try:
+        client.execute()
+    except CellExecutionError:
+        pass  # nbclient stopped at the failing cell; its error output is reported below with the cell
+    except Exception as e:  # a kernel that died or timed out: say so, and go on with the next notebook
+        problems.append("%s: %s: %s" % (os.path.basename(path), type(e).__name__, (str(e).strip().splitlines() or [""])[-1]))
+    elapsed = time.monotonic() - started
     cells = 0
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code":

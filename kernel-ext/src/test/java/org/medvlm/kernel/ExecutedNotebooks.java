@@ -17,8 +17,6 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import org.medvlm.cli.Medvlm;
 import org.medvlm.cli.TerminalDisplay;
-import org.medvlm.vlm.Fusion;
-import org.medvlm.vlm.VisionLanguageModel;
 import org.medvlm.vlm.VlmLoader;
 
 /**
@@ -116,24 +114,11 @@ final class ExecutedNotebooks {
         }
 
         /**
-         * Whether the built-in model has trained weights: its parameters differ from the built-in architecture's fresh
-         * initialisation (the seed {@link VlmLoader#builtin} used before the trained weights existed).
+         * Whether the built-in model has trained weights: {@link VlmLoader#builtin} loads them from the jar's
+         * {@code builtin/vlm/model.safetensors} and builds fresh parts where that resource is absent.
          */
         static boolean trainedBuiltinWeights() {
-            try (VisionLanguageModel builtin = VisionLanguageModel.builtin(Fusion.QFORMER);
-                    VisionLanguageModel fresh = VlmLoader.builtinRandom(Fusion.QFORMER, 13)) {
-                var a = builtin.namedParameters();
-                var b = fresh.namedParameters();
-                if (!a.keySet().equals(b.keySet())) {
-                    return true;
-                }
-                for (var e : a.entrySet()) {
-                    if (!java.util.Arrays.equals(e.getValue().array().toFloatArray(), b.get(e.getKey()).array().toFloatArray())) {
-                        return true;
-                    }
-                }
-                return false;
-            }
+            return VlmLoader.class.getResource("builtin/vlm/model.safetensors") != null;
         }
     }
 

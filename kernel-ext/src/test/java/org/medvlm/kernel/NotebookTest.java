@@ -92,9 +92,9 @@ class NotebookTest {
         int rows = tables.get(0).getAsJsonObject().get("rows").getAsInt();
         int correct = tables.get(0).getAsJsonObject().get("correct").getAsInt();
         assertTrue(rows >= 16, "the answer table has " + rows + " rows");
-        assumeTrue(ExecutedNotebooks.Features.trainedBuiltinWeights(), "the built-in model has no trained weights on this branch yet"
-                + " (VisionLanguageModel.builtin() still equals the fresh built-in architecture of seed 13); the quick start's"
-                + " answers are " + correct + "/" + rows + " right, and the 90% check waits for the trained weights");
+        assumeTrue(ExecutedNotebooks.Features.trainedBuiltinWeights(), "the built-in model's trained weights are not on this"
+                + " branch yet (vlm-lib's resource org/medvlm/vlm/builtin/vlm/model.safetensors, which VlmLoader.builtin loads);"
+                + " the quick start's answers are " + correct + "/" + rows + " right, and the 90% check waits for those weights");
         assertTrue(correct >= 0.9 * rows, "the trained built-in model is right on " + correct + " of " + rows + " rows");
     }
 }
