@@ -1,5 +1,6 @@
 package org.medvlm.cli;
 
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +20,9 @@ import org.medvlm.metrics.GoldAnswers;
 import org.medvlm.metrics.Metric;
 import org.medvlm.metrics.NltkBleu;
 import org.medvlm.metrics.Predictions;
+import org.medvlm.vlm.Answer;
+import org.medvlm.vlm.Fusion;
+import org.medvlm.vlm.VisionLanguageModel;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -36,8 +40,13 @@ import picocli.CommandLine.Parameters;
                     + " (as its script computes it), llava_open_recall/precision/f1, vqa_med_accuracy, vqa_med_bleu"
                     + " (the ImageCLEF evaluator's), pmc_vqa_choice_accuracy.",
             "A question without a prediction counts as wrong under every metric (reported as 'missing'); a prediction"
-                    + " for an id the dataset does not have is an error."})
+                    + " for an id the dataset does not have is an error.",
+            "With --model DIR or --builtin instead of --predictions, the model answers the questions first (e.g."
+                    + " evaluate --format phantoms 1000:99 --split test --builtin)."})
 final class EvaluateCommand implements Callable<Integer> {
+    /** Questions answered together: batching without holding a large dataset's images at once. */
+    private static final int BATCH = 16;
+
     private final Display display;
 
     @Option(names = "--format", paramLabel = "FORMAT",
@@ -52,8 +61,23 @@ final class EvaluateCommand implements Callable<Integer> {
             description = "Reference answers as JSON Lines instead of a dataset: {\"id\", \"answers\": [...] or \"answer\", \"answer_type\"}.")
     Path gold;
 
-    @Option(names = "--predictions", required = true, paramLabel = "FILE", description = "The answers to score (JSON Lines).")
+    @Option(names = "--predictions", paramLabel = "FILE", description = "The answers to score (JSON Lines).")
     Path predictions;
+
+    @Option(names = "--model", paramLabel = "DIR",
+            description = "Score this model's answers instead: a model folder or a training run's folder (its final model).")
+    Path model;
+
+    @Option(names = "--builtin", description = "Score the built-in small model's answers.")
+    boolean builtin;
+
+    @Option(names = "--save-predictions", paramLabel = "FILE",
+            description = "With --model or --builtin: also write the answers as JSON Lines (a new file).")
+    Path savePredictions;
+
+    @Option(names = "--max-new-tokens", paramLabel = "N", converter = Converters.TokenCount.class,
+            description = "With --model or --builtin: answer length limit (default: the model's).")
+    Integer maxNewTokens;
 
     @Option(names = "--metric", split = ",", paramLabel = "METRIC", converter = MetricConverter.class,
             description = "Metrics to compute (repeat or comma-separate); default: exact_match, llava_closed_accuracy,"
@@ -85,11 +109,26 @@ final class EvaluateCommand implements Callable<Integer> {
             throw new UserError("no questions to score" + (split != null ? " in split '" + split + "'" : "")
                     + (!lang.equals("all") ? " in language '" + lang + "'" : ""));
         }
-        if (!Files.exists(predictions)) {
-            throw new UserError(predictions + ": predictions file not found");
+        int sources = (predictions != null ? 1 : 0) + (model != null ? 1 : 0) + (builtin ? 1 : 0);
+        if (sources != 1) {
+            throw new UserError("give the answers to score: --predictions FILE, --model DIR or --builtin (one of them)");
         }
-        // a folder, a pipe, a file over the limits or not UTF-8 is refused by the reader, naming the file
-        Predictions preds = Guarded.read(predictions.toString(), () -> Predictions.read(predictions));
+        if (predictions == null && savePredictions != null) {
+            org.medvlm.io.AtomicFiles.checkTarget(savePredictions); // before the model answers, not after
+            if (Files.exists(savePredictions)) {
+                throw new UserError(savePredictions + ": exists; --save-predictions writes a new file");
+            }
+        }
+        Predictions preds;
+        if (predictions != null) {
+            if (!Files.exists(predictions)) {
+                throw new UserError(predictions + ": predictions file not found");
+            }
+            // a folder, a pipe, a file over the limits or not UTF-8 is refused by the reader, naming the file
+            preds = Guarded.read(predictions.toString(), () -> Predictions.read(predictions));
+        } else {
+            preds = answer(examples);
+        }
         Evaluation evaluation = Evaluation.standard().withBleu(bleu);
         if (!metrics.isEmpty()) {
             evaluation = evaluation.withMetrics(metrics);
@@ -108,6 +147,53 @@ final class EvaluateCommand implements Callable<Integer> {
             display.out().flush();
         }
         return Medvlm.EXIT_OK;
+    }
+
+    /** The model's answers to every question, asked in batches; an unreadable image leaves its question unanswered. */
+    private Predictions answer(List<VqaExample> examples) throws IOException {
+        Map<String, String> answers = new LinkedHashMap<>();
+        int unreadable = 0;
+        try (VisionLanguageModel vlm = model != null ? VlmCommand.openModel(model) : VisionLanguageModel.builtin(Fusion.QFORMER)) {
+            int limit = maxNewTokens == null ? vlm.config().maxNewTokens() : maxNewTokens;
+            List<VqaExample> batch = new ArrayList<>();
+            List<BufferedImage> images = new ArrayList<>();
+            for (int i = 0; i < examples.size(); i++) {
+                VqaExample e = examples.get(i);
+                try {
+                    if (e.image() == null) {
+                        throw new IOException("no image");
+                    }
+                    images.add(e.image().load());
+                    batch.add(e);
+                } catch (IOException | RuntimeException ex) {
+                    unreadable++;
+                }
+                if (batch.size() == BATCH || i == examples.size() - 1 && !batch.isEmpty()) {
+                    List<Answer> out = vlm.ask(images, batch.stream().map(VqaExample::question).toList(), limit);
+                    for (int k = 0; k < batch.size(); k++) {
+                        answers.put(batch.get(k).id(), out.get(k).text());
+                    }
+                    batch.clear();
+                    images.clear();
+                }
+            }
+        }
+        if (unreadable > 0) {
+            display.err().println("evaluate: " + unreadable + " of " + examples.size() + " images could not be read;"
+                    + " their questions count as missing");
+            display.err().flush();
+        }
+        if (savePredictions != null) {
+            StringBuilder lines = new StringBuilder();
+            answers.forEach((id, a) -> {
+                Map<String, Object> line = new LinkedHashMap<>();
+                line.put("id", id);
+                line.put("answer", a);
+                lines.append(Json.compact(line)).append('\n');
+            });
+            org.medvlm.io.AtomicFiles.writeString(savePredictions, lines.toString());
+        }
+        return Predictions.of(answers);
     }
 
     private List<VqaExample> load() throws IOException {

@@ -42,10 +42,24 @@ final class TerminalRunView implements RunEvents.Listener {
     public void onEval(RunEvents.Eval e) {
         endBar();
         RunEvents.Metrics m = e.metrics();
-        out.println(String.format(Locale.ROOT, "eval at step %d: closed accuracy %.3f, open recall %.3f, exact match %.3f (%d questions)%s",
-                e.step(), m.closedAccuracy(), m.openRecall(), m.exactMatch(), m.n(),
-                e.loss() == null ? "" : String.format(Locale.ROOT, ", held-out loss %.4f", e.loss())));
+        StringBuilder line = new StringBuilder("eval at step " + e.step() + ":");
+        // a pre-training run has no closed or open questions: only the scores it has are printed
+        score(line, "closed accuracy", m.closedAccuracy());
+        score(line, "open recall", m.openRecall());
+        score(line, "exact match", m.exactMatch());
+        line.append(String.format(Locale.ROOT, " (%d questions)", m.n()));
+        if (e.loss() != null) {
+            line.append(String.format(Locale.ROOT, ", held-out loss %.4f", e.loss()));
+        }
+        out.println(line);
         out.flush();
+    }
+
+    private static void score(StringBuilder line, String name, double value) {
+        if (Double.isFinite(value)) {
+            line.append(line.charAt(line.length() - 1) == ':' ? " " : ", ").append(name)
+                    .append(String.format(Locale.ROOT, " %.3f", value));
+        }
     }
 
     @Override

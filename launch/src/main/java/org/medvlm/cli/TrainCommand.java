@@ -212,12 +212,14 @@ final class TrainCommand implements Callable<Integer> {
     private int launched() throws Exception {
         boolean toolkitPreset = TrainPresets.NAMES.contains(preset.toLowerCase(Locale.ROOT));
         List<String> args = new ArrayList<>();
+        String runData = data != null ? data : TrainPresets.defaultData(preset);
         if (model == null && !toolkitPreset) {
             InitModel.Preset.of(preset); // an unknown name is refused here, naming the presets
         }
         if (toolkitPreset || model != null) {
             TrainSettings s = toolkitPreset ? settings() : null;
             if (s != null) {
+                runData = s.data(); // --data, a --settings file's, or the preset's
                 add(args, "--steps", s.steps());
                 add(args, "--seed", s.seed());
                 add(args, "--batch-size", s.batchSize());
@@ -257,7 +259,7 @@ final class TrainCommand implements Callable<Integer> {
             add(args, "--keep-checkpoints", keepCheckpoints);
         }
         args.add("--data");
-        args.add(data);
+        args.add(runData);
         if (resume) {
             args.add("--resume");
         }

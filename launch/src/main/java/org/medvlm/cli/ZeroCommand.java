@@ -365,6 +365,9 @@ final class ZeroCommand implements Callable<Integer> {
         PlanRequest r = plan.request();
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("params", r.model().params());
+        if (r.model().hasFrozen()) {
+            o.put("trainable_params", r.model().trainableParams());
+        }
         o.put("gpus", r.gpus());
         List<Map<String, Object>> stages = new ArrayList<>();
         for (StagePlan s : plan.stages()) {

@@ -4,9 +4,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.medvlm.launch.ModelSizing;
+import org.medvlm.train.TrainSettings;
 import org.medvlm.zero.Attention;
 import org.medvlm.zero.Gpu;
-import org.medvlm.zero.ModelDescriptions;
 import org.medvlm.zero.ModelSize;
 import org.medvlm.zero.Offload;
 import org.medvlm.zero.Optimizer;
@@ -58,15 +59,45 @@ final class ZeroOptions {
                 description = "Parameters of the largest layer (ZeRO-3); --model gives it.")
         Long largestLayer;
 
+        @Option(names = "--freeze", paramLabel = "POLICY", description = "With a VLM --model: what a run keeps frozen"
+                + " (blip2, gated, none, lora, as train --freeze); frozen parameters hold weights but no gradients or"
+                + " optimizer states.")
+        String freeze;
+
+        @Option(names = "--lora-r", paramLabel = "R", converter = Converters.PositiveInt.class,
+                description = "LoRA rank with --freeze lora (default 8).")
+        Integer loraR;
+
+        @Option(names = "--trainable-params", paramLabel = "COUNT", converter = Converters.Count.class,
+                description = "With --params: how many of them train (the rest frozen).")
+        Long trainableParams;
+
         ModelSize size() {
             if (model != null && params != null) {
                 throw new UserError("give either --params or --model, not both");
             }
             ModelSize size;
             if (model != null) {
-                size = ModelDescriptions.read(model);
+                if (trainableParams != null) {
+                    throw new UserError("--trainable-params goes with --params; with --model give --freeze");
+                }
+                try {
+                    size = ModelSizing.read(model, freeze == null ? null : TrainSettings.Freeze.parse(freeze),
+                            loraR == null ? 8 : loraR);
+                } catch (java.io.IOException e) {
+                    throw new UserError(e.getMessage(), e);
+                }
             } else if (params != null) {
+                if (freeze != null) {
+                    throw new UserError("--freeze needs a VLM --model; with --params give --trainable-params");
+                }
                 size = ModelSize.ofParams(params);
+                if (trainableParams != null) {
+                    if (trainableParams > params) {
+                        throw new UserError("--trainable-params " + trainableParams + " is more than --params " + params);
+                    }
+                    size = size.withTrainable(trainableParams);
+                }
             } else {
                 throw new UserError("give the model size: --params COUNT (e.g. 7.5B) or --model config.json");
             }

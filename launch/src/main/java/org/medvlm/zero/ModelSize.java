@@ -12,8 +12,11 @@ import java.util.Optional;
  * @param params             total parameters Ψ (tied weights counted once)
  * @param largestLayerParams parameters of the largest single module; 0 when unknown
  * @param shape              decoder shape, when the description gives one
+ * @param trainableParams    the parameters training changes (frozen ones have weights but no gradients or
+ *                           optimizer states); {@code params} when everything trains
  */
-public record ModelSize(String name, long params, long largestLayerParams, Optional<TransformerShape> shape) {
+public record ModelSize(String name, long params, long largestLayerParams, Optional<TransformerShape> shape,
+        long trainableParams) {
     /** 10^15 parameters: byte counts of every formula here stay far inside a long. */
     public static final long MAX_PARAMS = 1_000_000_000_000_000L;
 
@@ -28,6 +31,25 @@ public record ModelSize(String name, long params, long largestLayerParams, Optio
             throw new IllegalArgumentException("largest layer (" + largestLayerParams + ") must lie between 0 and the parameter count (" + params + ")");
         }
         shape = shape == null ? Optional.empty() : shape;
+        if (trainableParams < 0 || trainableParams > params) {
+            throw new IllegalArgumentException("trainable parameters (" + trainableParams + ") must lie between 0 and the"
+                    + " parameter count (" + params + ")");
+        }
+    }
+
+    /** A model whose parameters all train. */
+    public ModelSize(String name, long params, long largestLayerParams, Optional<TransformerShape> shape) {
+        this(name, params, largestLayerParams, shape, params);
+    }
+
+    /** The same model with only {@code n} of its parameters trained (the rest frozen). */
+    public ModelSize withTrainable(long n) {
+        return new ModelSize(name, params, largestLayerParams, shape, n);
+    }
+
+    /** Whether some parameters are frozen. */
+    public boolean hasFrozen() {
+        return trainableParams < params;
     }
 
     /** Only a count, as from {@code --params}. */
@@ -36,11 +58,11 @@ public record ModelSize(String name, long params, long largestLayerParams, Optio
     }
 
     public ModelSize withLargestLayer(long largest) {
-        return new ModelSize(name, params, largest, shape);
+        return new ModelSize(name, params, largest, shape, trainableParams);
     }
 
     public ModelSize withShape(TransformerShape s) {
-        return new ModelSize(name, params, largestLayerParams, Optional.of(s));
+        return new ModelSize(name, params, largestLayerParams, Optional.of(s), trainableParams);
     }
 
     /** 7.5B, 560M, 1.2T: three significant digits. */
@@ -61,6 +83,7 @@ public record ModelSize(String name, long params, long largestLayerParams, Optio
 
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "%s: %,d parameters, largest layer %,d", name, params, largestLayerParams);
+        return String.format(Locale.ROOT, "%s: %,d parameters%s, largest layer %,d", name, params,
+                hasFrozen() ? String.format(Locale.ROOT, " (%,d trainable)", trainableParams) : "", largestLayerParams);
     }
 }

@@ -143,7 +143,7 @@ public final class Units {
     }
 
     /** a·b/c rounded to the nearest byte, exactly (no floating point), for a, b, c ≥ 0. */
-    static long mulDivRound(long a, long b, long c) {
+    public static long mulDivRound(long a, long b, long c) {
         return BigDecimal.valueOf(a).multiply(BigDecimal.valueOf(b))
                 .divide(BigDecimal.valueOf(c), 0, RoundingMode.HALF_UP).longValueExact();
     }

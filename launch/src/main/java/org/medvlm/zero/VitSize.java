@@ -29,7 +29,7 @@ public final class VitSize {
         long largest;
         try {
             long d = dim;
-            long m = Math.round(dim * mlpRatio);
+            long m = (long) (dim * mlpRatio); // timm: int(embed_dim * mlp_ratio)
             long patches = Math.multiplyExact((long) (imgSize / patchSize), (long) (imgSize / patchSize));
             long patchEmbed = Math.addExact(Math.multiplyExact(Math.multiplyExact(d, (long) channels), (long) patchSize * patchSize), d);
             long dd = Math.multiplyExact(d, d);

@@ -86,8 +86,11 @@ public record ZeroPlan(PlanRequest request, List<StagePlan> stages, Optional<Rec
 
     /** "ZeRO plan: bloomz-560m (559,214,592 parameters) on 1 GPU, amp, adamw". */
     public String title() {
-        String s = String.format(Locale.ROOT, "ZeRO plan: %s (%,d parameters) on %d GPU%s, precision %s, optimizer %s",
-                request.model().name(), request.model().params(), request.gpus(), request.gpus() == 1 ? "" : "s",
+        ModelSize m = request.model();
+        String params = m.hasFrozen() ? String.format(Locale.ROOT, "%,d parameters, %,d trained", m.params(), m.trainableParams())
+                : String.format(Locale.ROOT, "%,d parameters", m.params());
+        String s = String.format(Locale.ROOT, "ZeRO plan: %s (%s) on %d GPU%s, precision %s, optimizer %s",
+                m.name(), params, request.gpus(), request.gpus() == 1 ? "" : "s",
                 request.precision().name().toLowerCase(Locale.ROOT), request.optimizer().name().toLowerCase(Locale.ROOT));
         if (request.workload().isPresent()) {
             Workload w = request.workload().get();

@@ -16,6 +16,9 @@ import java.util.Optional;
  * copies and a gathered ZeRO-3 layer. At the start of backward: the same with the loss gradients instead,
  * and only the weight copies backward saved. In the optimizer step: all model states plus the
  * optimizer's temporary buffer. Each adds {@link #RUNTIME_BYTES}.
+ *
+ * <p>Frozen parameters (a BLIP-2 run trains the Q-Former only) hold weights but no gradients and no optimizer
+ * states: Ψ counts every weight, the gradients, the optimizer states and its temporaries count the trainable Ψ_t.
  */
 public final class ZeroPlanner {
     /**
@@ -50,16 +53,17 @@ public final class ZeroPlanner {
             throw new IllegalArgumentException("optimizer offload needs ZeRO stage 1, 2 or 3");
         }
         long psi = r.model().params();
+        long trained = r.model().trainableParams();
         long n = r.gpus();
         Precision p = r.precision();
         long weights = offloadParam != Offload.NONE ? 0 : share(p.weightBytesPerParam(), psi, n, stage.partitionsWeights());
         // with the optimizer offloaded, stages 2 and 3 reduce gradients straight into CPU memory (ZeRO-Offload);
         // stage 1 still all-reduces the whole 16-bit gradient on the GPU first
         long gradients = offloadOptimizer != Offload.NONE && stage.partitionsGradients() ? 0
-                : share(p.gradientBytesPerParam(), psi, n, stage.partitionsGradients());
+                : share(p.gradientBytesPerParam(), trained, n, stage.partitionsGradients());
         long optimizer = offloadOptimizer != Offload.NONE ? 0
-                : share(p.optimizerBytesPerParam(r.optimizer()), psi, n, stage.partitionsOptimizer());
-        long communication = stage.communicationElements(psi);
+                : share(p.optimizerBytesPerParam(r.optimizer()), trained, n, stage.partitionsOptimizer());
+        long communication = stage.communicationElements(psi, trained);
 
         long largest = r.model().largestLayerParams();
         // ZeRO-3 gathers one whole layer at a time to compute with it: the (N-1)/N it does not hold, or with
@@ -70,7 +74,7 @@ public final class ZeroPlanner {
         // PyTorch optimizers (AMP, bf16) make one temporary per parameter they update (foreach sqrt);
         // DeepSpeed's fused optimizer updates in place
         long optimizerStep = offloadOptimizer != Offload.NONE || p == Precision.MIXED || r.optimizer() == Optimizer.SGD ? 0
-                : share(p.weightBytesPerParam(), psi, n, stage.partitionsOptimizer());
+                : share(p.weightBytesPerParam(), trained, n, stage.partitionsOptimizer());
         long stepPhase = sum(weights, gradients, optimizer, optimizerStep);
 
         long between = sum(weights, optimizer, r.gradientsFreed() ? 0 : gradients);

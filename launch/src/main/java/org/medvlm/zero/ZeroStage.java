@@ -47,7 +47,16 @@ public enum ZeroStage {
      * and reduce-scatters the gradients, 3Ψ.
      */
     public long communicationElements(long params) {
-        return (number == 3 ? 3 : 2) * params;
+        return communicationElements(params, params);
+    }
+
+    /**
+     * Elements sent per step when only {@code trainable} of {@code params} train: the gradients' all-reduce (or
+     * reduce-scatter and all-gather) concerns the trainable ones; ZeRO-3 also all-gathers every weight, frozen ones
+     * included, in forward and backward.
+     */
+    public long communicationElements(long params, long trainable) {
+        return number == 3 ? 2 * params + trainable : 2 * trainable;
     }
 
     public static ZeroStage of(int number) {

@@ -183,4 +183,29 @@ class EvaluateCommandTest {
             assertEquals("medvlm evaluate: " + fifo + ": not a regular file (a named pipe, device or socket): not read", r.err().strip());
         }
     }
+
+    /** The shipped built-in model answers phantoms of a seed it never saw; its answers are saved and score the same. */
+    @Test
+    void theBuiltInModelAnswersAndIsScored() throws IOException {
+        Path saved = dir.resolve("answers.jsonl");
+        Run r = run("evaluate", "--format", "phantoms", "300:4242", "--split", "test", "--builtin",
+                "--save-predictions", saved.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonObject o = JsonParser.parseString(r.out()).getAsJsonObject();
+        assertEquals(0, o.get("missing").getAsInt());
+        double closed = o.getAsJsonObject("closed").get("llava_closed_accuracy").getAsDouble();
+        double open = o.getAsJsonObject("open").get("llava_open_recall").getAsDouble();
+        assertTrue(closed >= 0.95 && open >= 0.85, "closed " + closed + ", open " + open + " on phantoms 300:4242");
+        assertEquals(o.get("questions").getAsInt(), Files.readAllLines(saved).size());
+        Run again = run("evaluate", "--format", "phantoms", "300:4242", "--split", "test", "--predictions", saved.toString(), "--json");
+        assertEquals(0, again.code(), again.err());
+        assertEquals(o.get("overall"), JsonParser.parseString(again.out()).getAsJsonObject().get("overall"));
+        // the answers' file is new: an existing one is refused before the model runs, and left as it was
+        Run exists = run("evaluate", "--format", "phantoms", "300:4242", "--builtin", "--save-predictions", saved.toString());
+        assertEquals(Medvlm.EXIT_INPUT, exists.code());
+        assertTrue(oneLine(exists.err()) && exists.err().contains(saved.toString()), exists.err());
+        Run two = run("evaluate", "--format", "phantoms", "300:4242", "--builtin", "--predictions", saved.toString());
+        assertEquals(Medvlm.EXIT_INPUT, two.code());
+        assertTrue(oneLine(two.err()) && two.err().contains("one of them"), two.err());
+    }
 }

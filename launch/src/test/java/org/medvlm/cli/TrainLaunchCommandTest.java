@@ -35,6 +35,9 @@ class TrainLaunchCommandTest {
         CliRun bare = CliRun.of("train", "--launcher", "deepspeed", "--gpus", "2", "--dry-run", "--python", "python3");
         assertEquals(0, bare.exitCode(), bare.err());
         assertTrue(bare.out().contains("deepspeed --num_gpus 2") && bare.out().contains("\"zero_optimization\""), bare.out());
+        CliRun bareTorchrun = CliRun.of("train", "--launcher", "torchrun", "--nproc", "2", "--dry-run", "--python", "python3");
+        assertEquals(0, bareTorchrun.exitCode(), bareTorchrun.err());
+        assertTrue(bareTorchrun.out().contains("--nproc_per_node 2"), bareTorchrun.out());
     }
 
     @Test

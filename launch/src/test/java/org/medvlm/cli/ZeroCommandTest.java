@@ -89,6 +89,32 @@ class ZeroCommandTest {
     }
 
     @Test
+    void freezingAVlmLeavesGradientsAndOptimizerToTheTrainedPart(@TempDir Path dir) throws IOException {
+        org.medvlm.launch.InitModel.write(org.medvlm.launch.InitModel.Preset.BIOMEDCLIP_BLOOMZ_7B1, java.util.Map.of(), dir);
+        JsonObject all = run("--model", dir.toString(), "--gpus", "8", "--json").json();
+        Run r = run("--model", dir.toString(), "--freeze", "blip2", "--gpus", "8", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonObject frozen = r.json();
+        long params = frozen.get("params").getAsLong();
+        long trained = frozen.get("trainable_params").getAsLong();
+        assertEquals(all.get("params").getAsLong(), params);
+        assertFalse(all.has("trainable_params"), "nothing frozen, no key");
+        assertTrue(trained < params / 10, trained + " of " + params);
+        JsonObject stage0 = frozen.getAsJsonArray("stages").get(0).getAsJsonObject();
+        assertEquals(2 * params, stage0.get("weights_bytes").getAsLong());
+        assertEquals(14 * trained, stage0.get("gradients_bytes").getAsLong() + stage0.get("optimizer_bytes").getAsLong());
+        Run text = run("--model", dir.toString(), "--freeze", "blip2", "--gpus", "8");
+        assertTrue(text.out().contains(String.format(java.util.Locale.ROOT, "%,d trained", trained)), text.out());
+
+        Run bad = run("--params", "7.5B", "--freeze", "blip2");
+        assertEquals(Medvlm.EXIT_INPUT, bad.code());
+        assertTrue(bad.err().strip().lines().count() == 1 && bad.err().contains("--freeze"), bad.err());
+        Run more = run("--params", "1M", "--trainable-params", "2M");
+        assertEquals(Medvlm.EXIT_INPUT, more.code());
+        assertTrue(more.err().contains("--trainable-params"), more.err());
+    }
+
+    @Test
     void gpuAddsFitsAndARecommendation() {
         JsonObject o = run("--params", "7.5B", "--gpus", "64", "--gpu", "A100-40GB", "--json").json();
         List<Boolean> fits = new ArrayList<>();

@@ -117,6 +117,14 @@ public abstract class Module {
         return Collections.unmodifiableMap(out);
     }
 
+    /**
+     * Scalar weights this module registers itself, not through its children (DeepSpeed's per-module count behind
+     * {@code largest_layer_params}, the most one module's parameters ZeRO-3 gathers at once).
+     */
+    public final long ownParameterCount() {
+        return ownParameters("").values().stream().mapToLong(p -> p.shape().size()).sum();
+    }
+
     /** Number of scalar weights (from the shapes: an unloaded module can be counted too). */
     public final long parameterCount() {
         return namedParameters().values().stream().mapToLong(p -> p.shape().size()).sum();

@@ -130,8 +130,19 @@ public final class TrainPresets {
 
     /** Marks what stays frozen; LoRA adds fresh adapters (seeded) first. */
     static void applyFreeze(VisionLanguageModel vlm, TrainSettings s) {
+        if (s.freeze() == TrainSettings.Freeze.LORA && vlm.config().lora() == null) {
+            vlm.addLora(LoraConfig.bloom(s.loraR(), s.loraAlpha(), s.loraDropout()), s.seed());
+        }
+        markFrozen(vlm, s.freeze());
+    }
+
+    /**
+     * Marks what {@code freeze} leaves frozen on a model (its LoRA adapters, for {@code lora}, already attached):
+     * what a run trains, and what a memory plan counts gradients and optimizer states for.
+     */
+    public static void markFrozen(VisionLanguageModel vlm, TrainSettings.Freeze freeze) {
         vlm.unfreeze("");
-        switch (s.freeze()) {
+        switch (freeze) {
             case NONE -> { }
             case BLIP2 -> {
                 if (vlm.bridge() == null) {
@@ -147,7 +158,7 @@ public final class TrainPresets {
             }
             case LORA -> {
                 if (vlm.config().lora() == null) {
-                    vlm.addLora(LoraConfig.bloom(s.loraR(), s.loraAlpha(), s.loraDropout()), s.seed());
+                    throw new IllegalArgumentException("--freeze lora needs LoRA adapters on the model");
                 }
                 vlm.freeze("vision_model.", "language_model.");
                 vlm.namedParameters().keySet().stream().filter(k -> k.contains(".lora_A.") || k.contains(".lora_B."))

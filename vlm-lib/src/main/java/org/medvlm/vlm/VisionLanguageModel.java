@@ -100,6 +100,14 @@ public final class VisionLanguageModel extends Module implements AutoCloseable {
         return VlmLoader.builtin(fusion);
     }
 
+    /**
+     * The module tree of {@code config} without weights, tokenizer or memory: what planners and counts use (the
+     * parameters' names and shapes are those a loaded model has). It cannot answer or train.
+     */
+    public static VisionLanguageModel architecture(VlmConfig config) {
+        return new VisionLanguageModel(config, null, null);
+    }
+
     /** Loads a model folder (config.json, safetensors, tokenizer.json) as float32 into a manager of its own. */
     public static VisionLanguageModel load(Path dir) throws IOException {
         return VlmLoader.load(dir, DataType.FLOAT32);
@@ -485,8 +493,12 @@ public final class VisionLanguageModel extends Module implements AutoCloseable {
     /** Frees the weights and the tokenizer. */
     @Override
     public void close() {
-        tokenizer.close();
-        manager.close();
+        if (tokenizer != null) {
+            tokenizer.close();
+        }
+        if (manager != null) {
+            manager.close();
+        }
     }
 
     /** Loads the model's weights from {@code weights} (composite keys) strictly, converted to {@code dtype}. */
