@@ -2,6 +2,8 @@
 interrupting a busy loop, a flat heap over 500 cells, magic errors, short stack traces, and the
 update_display_data sequence of a live chart.
 """
+import os
+import tempfile
 import threading
 import time
 import unittest
@@ -108,7 +110,9 @@ class KernelBehaviour(unittest.TestCase):
         self.assertTrue(text.startswith("Usage: medvlm zero"), text)
 
     def test_train_with_bad_settings_is_one_error_and_the_kernel_carries_on(self):
-        for code in ["%%train\nmodel = no-such-model-folder\nsteps = 10", "%train status no-such-run"]:
+        # a run folder of its own: a run that fails to start still writes run.json (into runs/ without one)
+        run_dir = os.path.join(tempfile.mkdtemp(prefix="medvlm-bad-run-"), "run")
+        for code in ["%%%%train\nmodel = no-such-model-folder\nsteps = 10\nrun-dir = %s" % run_dir, "%train status no-such-run"]:
             reply, outputs = execute(self.kc, code)
             self.assertEqual(reply["content"]["status"], "error", code)
             self.assertEqual(len([m for m in outputs if m["msg_type"] == "error"]), 1, code)

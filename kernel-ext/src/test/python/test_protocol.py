@@ -57,8 +57,8 @@ class MedvlmKernelTests(jupyter_kernel_test.KernelTests):
 
     code_clear_output = "clearOutput();"
 
-    # %help NAME pages the command's help text, as IPython's `?` does
-    code_page_something = "%help zero"
+    # %zero? pages the command's help text, as IPython's `?` does (%help zero shows it as an output instead)
+    code_page_something = "%zero?"
 
 
 if __name__ == "__main__":

@@ -56,6 +56,11 @@ public record LoadReport(String dataset, Path source, List<Skipped> skipped, int
         }
     }
 
+    /** Nothing skipped, no image missing, nothing to note: a load that needs no report. */
+    public boolean clean() {
+        return skippedCount == 0 && missingImages.isEmpty() && recordsWithoutImage == 0 && notes.isEmpty();
+    }
+
     /** The same report with one more note (a filter applied after loading, for instance). */
     public LoadReport withNote(String note) {
         List<String> more = new ArrayList<>(notes);

@@ -19,9 +19,21 @@ public final class HeaderTable {
      */
     public record Row(String tag, String keyword, String vr, String value, boolean masked, String why) {}
 
+    /**
+     * What a reader of an image header looks for first (modality, size, pixel format, window, rescale, spacing), shown
+     * in this order above the rest, which keeps the file's order.
+     */
+    private static final List<Integer> FIRST = List.of(0x00080060, 0x00280010, 0x00280011, 0x00280008, 0x00280002,
+            0x00280004, 0x00280100, 0x00280101, 0x00280103, 0x00281050, 0x00281051, 0x00281052, 0x00281053, 0x00280030);
+
     static List<Row> rows(DicomHeader h, boolean showPhi) {
-        List<Row> rows = new ArrayList<>(h.elements().size());
-        for (DicomElement e : h.elements()) {
+        List<DicomElement> elements = new ArrayList<>(h.elements());
+        elements.sort(java.util.Comparator.comparingInt(e -> {
+            int i = FIRST.indexOf(e.tag());
+            return i < 0 ? FIRST.size() : i;
+        }));
+        List<Row> rows = new ArrayList<>(elements.size());
+        for (DicomElement e : elements) {
             String why = Deidentification.reason(e).orElse("");
             boolean mask = !showPhi && !why.isEmpty();
             rows.add(new Row(e.tagString(), keyword(e.tag()), e.vr(), mask ? Deidentification.MASK : h.display(e), mask, why));

@@ -6,9 +6,11 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import org.medvlm.kernel.render.TextForms;
 
 /**
- * Bounds what one output sends: a value whose text is 50 MB (a string built in a loop, a huge list)
+ * Keeps images out of an output's text form ({@code [image 96x96]} instead of the base64 of a data URI: the text is
+ * what a console, a log or a text-only front end shows) and bounds what one output sends: a value whose text is 50 MB (a string built in a loop, a huge list)
  * is shown as its first {@link #MAX_TEXT_CHARS} characters and a note, as front ends truncate long
  * outputs; any other representation over {@link #MAX_DATA_CHARS} (HTML, an image's base64) is left out,
  * and the text says so. A value that size would otherwise be serialised, signed and sent whole, and
@@ -47,10 +49,13 @@ final class DisplayLimits {
             return null;
         }
         Map<String, Object> original = bundle(data);
-        if (original == null || !tooLarge(original)) {
+        if (original == null || (!tooLarge(original) && !imagesInText(original))) {
             return data;
         }
         Map<String, Object> bundle = new LinkedHashMap<>(original);
+        if (bundle.get("text/plain") instanceof String t && t.contains("data:image/")) {
+            bundle.put("text/plain", TextForms.withoutDataUris(t));
+        }
         StringBuilder left = new StringBuilder();
         for (Iterator<Map.Entry<String, Object>> it = bundle.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<String, Object> e = it.next();
@@ -77,6 +82,11 @@ final class DisplayLimits {
             return data;
         }
         return copy;
+    }
+
+    /** A text form with an image's base64 in it (a record whose toString prints its thumbnail column). */
+    private static boolean imagesInText(Map<String, Object> bundle) {
+        return bundle.get("text/plain") instanceof String t && t.contains("data:image/");
     }
 
     private static boolean tooLarge(Map<String, Object> bundle) {

@@ -7,12 +7,16 @@ import io.github.spencerpark.jupyter.kernel.BaseKernel;
 import io.github.spencerpark.jupyter.kernel.LanguageInfo;
 import io.github.spencerpark.jupyter.kernel.ReplacementOptions;
 import io.github.spencerpark.jupyter.kernel.display.DisplayData;
+import io.github.spencerpark.jupyter.messages.Message;
 import io.github.spencerpark.jupyter.messages.publish.PublishClearOutput;
+import io.github.spencerpark.jupyter.messages.publish.PublishUpdateDisplayData;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.lang.reflect.Modifier;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -65,6 +69,21 @@ public final class JavaKernel extends BaseKernel {
     private final JsonArray payloads = new JsonArray();
     private final CompletableFuture<Void> warm = new CompletableFuture<>();
     private volatile ShellReplyEnvironment cellEnv;
+    /**
+     * The cell each recent display was shown in: an update that comes after its cell ended (a background run's
+     * view) goes out with that cell as parent, as ipykernel's threads do; the oldest are forgotten.
+     */
+    private final Map<String, ShellReplyEnvironment> displayOrigins = Collections.synchronizedMap(
+            new LinkedHashMap<>(64, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, ShellReplyEnvironment> eldest) {
+                    return size() > 512;
+                }
+            });
+    /** Whether a magic (a toolkit command) runs on the cell's thread now. */
+    private volatile boolean magicRunning;
+    /** Interrupts received during the running cell. */
+    private final AtomicInteger interrupts = new AtomicInteger();
     private volatile MagicError magicError;
     private Object lastDeclared;
 
@@ -134,7 +153,7 @@ public final class JavaKernel extends BaseKernel {
         for (Cell.Part part : Cell.parse(code)) {
             last = null;
             if (part instanceof Cell.Code c) {
-                last = engine.eval(c.source());
+                last = engine.eval(c.source(), c.line());
             } else if (part instanceof Cell.LineMagic m) {
                 if (!kernelMagic(m.name(), m.args())) {
                     evalMagic(m);
@@ -202,7 +221,7 @@ public final class JavaKernel extends BaseKernel {
         return true;
     }
 
-    /** {@code %classpath}, {@code %jars} and {@code %help} act on the kernel itself, outside JShell. */
+    /** {@code %classpath}, {@code %jars}, {@code %help} and {@code %NAME?} act on the kernel itself, outside JShell. */
     private boolean kernelMagic(String name, String args) throws EvalError {
         try {
             return kernelMagicOrFalse(name, args);
@@ -221,6 +240,15 @@ public final class JavaKernel extends BaseKernel {
                 return true;
             }
             case "help" -> {
+                // an output, not the pager: nbconvert and saved notebooks keep outputs, and drop pager payloads
+                String text = magics.help(args);
+                DisplayData help = new DisplayData(text);
+                help.putHTML("<pre>" + org.medvlm.kernel.render.TableHtml.escape(text) + "</pre>");
+                display(help);
+                return true;
+            }
+            case Cell.PAGE_MAGIC -> {
+                // %zero? opens the help in the front end's pager, as IPython's ? does
                 String text = magics.help(args);
                 JsonObject page = new JsonObject();
                 page.addProperty("source", "page");
@@ -252,20 +280,28 @@ public final class JavaKernel extends BaseKernel {
     }
 
     void runLineMagic(String name, String args) {
+        boolean was = magicRunning; // a magic may run another one (Notebook.magic)
+        magicRunning = true;
         try {
             magics.line(name, args);
         } catch (MagicError e) {
             magicError = e;
             throw e;
+        } finally {
+            magicRunning = was;
         }
     }
 
     void runCellMagic(String name, String args, String body) {
+        boolean was = magicRunning; // a magic may run another one (Notebook.magic)
+        magicRunning = true;
         try {
             magics.cell(name, args, body);
         } catch (MagicError e) {
             magicError = e;
             throw e;
+        } finally {
+            magicRunning = was;
         }
     }
 
@@ -289,8 +325,10 @@ public final class JavaKernel extends BaseKernel {
         return executionCount.getAndIncrement();
     }
 
-    void beginCell(ShellReplyEnvironment env) {
+    void beginCell(ShellReplyEnvironment env, int count) {
         engine.resetStop();
+        engine.beginCell(count);
+        interrupts.set(0);
         cellEnv = env;
         streams.begin((name, text) -> {
             if (name.equals("stderr")) {
@@ -356,7 +394,34 @@ public final class JavaKernel extends BaseKernel {
         out.flush();
         err.flush();
         streams.flush();
-        super.display(DisplayLimits.bound(data));
+        DisplayData bounded = DisplayLimits.bound(data);
+        ShellReplyEnvironment env = cellEnv;
+        if (env != null && bounded != null && bounded.hasDisplayId()) {
+            displayOrigins.put(bounded.getDisplayId(), env);
+        }
+        super.display(bounded);
+    }
+
+    /**
+     * Replaces what display {@code id} shows ({@code update_display_data}), from any thread, also after the cell
+     * that showed it ended (a run in the background). While a cell runs the message has that cell as parent:
+     * nbclient applies an update to whichever cell shows the id, and JupyterLab routes it by display id to the
+     * cells that showed it. With no cell running it goes out with the parent of the cell that showed it. The
+     * message is sent directly on iopub (whose send is synchronized): the base library's reply environment
+     * has a one-shot "defer" flag that a concurrent publish from another thread would consume.
+     */
+    void updateDisplay(String id, DisplayData data) {
+        ShellReplyEnvironment env = cellEnv;
+        if (env == null) {
+            env = displayOrigins.get(id);
+        }
+        if (env == null) {
+            return; // shown before this kernel remembered it: nowhere to send it
+        }
+        DisplayData bounded = new DisplayData(DisplayLimits.bound(data));
+        bounded.setDisplayId(id);
+        env.getIopub().sendMessage(new Message<>(env.getContext(), PublishUpdateDisplayData.MESSAGE_TYPE,
+                new PublishUpdateDisplayData(bounded)));
     }
 
     void live(LiveDisplay display) {
@@ -430,6 +495,11 @@ public final class JavaKernel extends BaseKernel {
             }
             return names.isEmpty() ? null : new ReplacementOptions(names, at - typed.length(), at);
         }
+        if (line.matches("\\s*%%?[\\w.-]+[ \\t].*")) {
+            org.medvlm.kernel.magic.MagicCompleter.Completion c = org.medvlm.kernel.magic.MagicCompleter.complete(
+                    line, at, magics.commandTree(), java.nio.file.Path.of("").toAbsolutePath());
+            return c == null ? null : new ReplacementOptions(c.matches(), c.start(), c.end());
+        }
         if (!warm.isDone()) {
             return null;
         }
@@ -452,12 +522,20 @@ public final class JavaKernel extends BaseKernel {
         return doc.isEmpty() ? null : new DisplayData(doc);
     }
 
+    /**
+     * Jupyter's is_complete: {@code complete}, {@code invalid}, or, for code that goes on, the whitespace to start
+     * the next line with (the base library sends any other string as the {@code indent} of an {@code incomplete}
+     * reply, and {@code jupyter console} types it).
+     */
     @Override
     public String isComplete(String code) {
         List<Cell.Part> parts = Cell.parse(code);
         for (Cell.Part p : parts) {
             if (p instanceof Cell.Code c) {
                 String status = engine.isComplete(c.source());
+                if (status.equals("incomplete")) {
+                    return nextIndent(c.source());
+                }
                 if (!status.equals("complete")) {
                     return status;
                 }
@@ -466,8 +544,40 @@ public final class JavaKernel extends BaseKernel {
         return "complete";
     }
 
+    /**
+     * The indent of the line after {@code code}: the last line's own, four spaces more unless that line ended a
+     * statement or a block ({@code ;} or {@code }}): after {@code void f() {} or a continued expression.
+     */
+    static String nextIndent(String code) {
+        String last = "";
+        for (String line : code.split("\\R")) {
+            if (!line.isBlank()) {
+                last = line;
+            }
+        }
+        int n = 0;
+        while (n < last.length() && (last.charAt(n) == ' ' || last.charAt(n) == '\t')) {
+            n++;
+        }
+        String base = last.substring(0, n).replace("\t", "    ");
+        String end = last.strip();
+        return end.endsWith(";") || end.endsWith("}") ? base : base + "    ";
+    }
+
+    /**
+     * ■. Java code is stopped by the JDK's engine (even {@code while (true) {}}). A magic is a toolkit command
+     * running on the cell's thread: the first ■ interrupts that thread only, so the command ends cleanly
+     * ({@code %%train} stops its run after the current update and writes a checkpoint); the JDK's stop would
+     * unwind it mid-way. A second ■ in the same cell stops it at once.
+     */
     @Override
     public void interrupt() {
+        if (magicRunning && interrupts.getAndIncrement() == 0) {
+            engine.requestStop();
+            engine.interruptCellThread();
+            notice("interrupt: asking the running magic to stop (■ again stops it at once)");
+            return;
+        }
         engine.stop();
     }
 

@@ -30,6 +30,11 @@ public final class Notebook {
         return k;
     }
 
+    /** Whether a MedVLM kernel runs in this JVM (in a stock IJava with the extension, none does). */
+    public static boolean kernelRunning() {
+        return kernel != null;
+    }
+
     /** Renders a value (as the kernel would show it) without showing it. */
     public static DisplayData render(Object value) {
         return value instanceof DisplayData d ? d : kernel().getRenderer().render(value);
@@ -53,11 +58,12 @@ public final class Notebook {
         return displayId;
     }
 
-    /** Replaces what display {@code id} shows (an {@code update_display_data} message). */
+    /**
+     * Replaces what display {@code id} shows (an {@code update_display_data} message); works from any thread,
+     * also after the cell that showed it ended.
+     */
     public static void updateDisplay(String id, Object value) {
-        DisplayData data = DisplayLimits.bound(new DisplayData(render(value)));
-        data.setDisplayId(id);
-        kernel().getIO().display.updateDisplay(id, data);
+        kernel().updateDisplay(id, new DisplayData(render(value)));
     }
 
     /**

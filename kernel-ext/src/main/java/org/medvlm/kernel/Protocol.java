@@ -107,7 +107,7 @@ final class Protocol {
         PrintStream oldErr = System.err;
         InputStream oldIn = System.in;
         ExecuteEnvironment.attach(io, env, req.isStdinEnabled());
-        kernel.beginCell(env);
+        kernel.beginCell(env, count);
         CellStreams streams = kernel.streams();
         System.setOut(streams.stdout);
         System.setErr(streams.stderr);

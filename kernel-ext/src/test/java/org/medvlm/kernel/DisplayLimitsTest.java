@@ -45,4 +45,15 @@ class DisplayLimitsTest {
         assertEquals("live-1", bounded.getDisplayId(), "an update still finds its display");
         assertTrue(d.hasDataForType(MIMEType.TEXT_HTML));
     }
+
+    @Test
+    void imagesInTheTextFormBecomeTheirSizeAndTheHtmlKeepsThem() {
+        String uri = org.medvlm.imaging.Thumbnails.dataUri(new java.awt.image.BufferedImage(96, 96, 1));
+        DisplayData d = new DisplayData("answer | " + uri + " | yes");
+        d.putHTML("<img src=\"" + uri + "\"/>");
+        DisplayData bounded = DisplayLimits.bound(d);
+        assertEquals("answer | [image 96x96] | yes", bounded.getData(MIMEType.TEXT_PLAIN));
+        assertEquals(d.getData(MIMEType.TEXT_HTML), bounded.getData(MIMEType.TEXT_HTML));
+        assertSame(bounded, DisplayLimits.bound(bounded));
+    }
 }

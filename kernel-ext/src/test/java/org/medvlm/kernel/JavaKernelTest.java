@@ -103,7 +103,7 @@ public class JavaKernelTest {
     void completesMagicNamesAndJava() {
         assertEquals(java.util.List.of("demo"), kernel.complete("%de", 3).getReplacements());
         assertTrue(kernel.complete("Math.ab", 7).getReplacements().contains("abs("));
-        assertEquals("incomplete", kernel.isComplete("%demo 1\nvoid f() {"));
+        assertEquals("    ", kernel.isComplete("%demo 1\nvoid f() {"), "incomplete: the indent of the next line");
         assertEquals("complete", kernel.isComplete("%%train\nanything { goes"));
     }
 }

@@ -206,7 +206,9 @@ final class DatasetsCommand implements Callable<Integer> {
                 d.show(ds);
             }
             d.out().println("loaded " + name + ": " + stats(ds));
-            d.out().println(report(ds));
+            if (!report(ds).clean()) { // what was left out, and why; a clean load says nothing more
+                d.out().println(report(ds));
+            }
             d.out().flush();
             return Medvlm.EXIT_OK;
         }

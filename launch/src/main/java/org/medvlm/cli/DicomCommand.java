@@ -84,7 +84,7 @@ final class DicomCommand implements Callable<Integer> {
         int frame;
 
         /** The window to use, or null for a colour image (which is not windowed). */
-        Window resolve(CommandSpec spec, DicomImage image) {
+        Window resolve(CommandSpec spec, DicomImage image, java.io.PrintWriter warnings) {
             if ((center == null) != (width == null)) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--center and --width go together");
             }
@@ -108,7 +108,13 @@ final class DicomCommand implements Callable<Integer> {
                 return image.fileWindow().orElseThrow(() -> new UserError(image.header().file()
                         + " has no WindowCenter/WindowWidth: use --window lung|mediastinum|bone|brain|abdomen or --center/--width"));
             }
-            return WindowPreset.valueOf(choice.name().toUpperCase(Locale.ROOT)).window();
+            WindowPreset preset = WindowPreset.valueOf(choice.name().toUpperCase(Locale.ROOT));
+            // the same warning vlm ask and vlm explain give: a CT window on MR data, or one that paints a flat picture
+            Images.windowWarning(Path.of(image.header().file()), image, preset).ifPresent(w -> {
+                warnings.println(w);
+                warnings.flush();
+            });
+            return preset.window();
         }
     }
 
@@ -252,7 +258,7 @@ final class DicomCommand implements Callable<Integer> {
         @Override
         public Integer call() throws IOException {
             DicomImage image = read(file);
-            Window w = window.resolve(spec, image);
+            Window w = window.resolve(spec, image, display.err());
             BufferedImage rgb = image.render(window.frame, w);
             AtomicFiles.write(png, out -> {
                 if (!ImageIO.write(rgb, "png", out)) {
@@ -293,7 +299,7 @@ final class DicomCommand implements Callable<Integer> {
 
         static int show(Display display, CommandSpec spec, Path file, WindowOptions window, boolean showPhi) throws IOException {
             DicomImage image = read(file);
-            Window w = window.resolve(spec, image);
+            Window w = window.resolve(spec, image, display.err());
             if (display.rich()) {
                 display.show(image.render(window.frame, w));
             } else {

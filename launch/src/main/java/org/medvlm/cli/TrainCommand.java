@@ -137,6 +137,21 @@ final class TrainCommand implements Callable<Integer> {
             + " (what a %%%%train cell body holds).")
     Path settings;
 
+    /**
+     * The threads of runs, outside the caller's thread group: a notebook kernel stops a cell by interrupting (Java 25)
+     * or stopping (Java 17) every thread of the cell's group, which must not reach a trainer in the middle of an update
+     * or a checkpoint; a run stops only through {@link Trainer#stop}, which ■ asks for (see {@link #call}).
+     */
+    private static final ThreadGroup RUNS = new ThreadGroup(rootThreadGroup(), "medvlm-runs");
+
+    private static ThreadGroup rootThreadGroup() {
+        ThreadGroup g = Thread.currentThread().getThreadGroup();
+        while (g.getParent() != null) {
+            g = g.getParent();
+        }
+        return g;
+    }
+
     /** With --launcher: the run goes to other processes (GPUs, nodes, Slurm) through {@link Launches}. */
     @Mixin LaunchOptions launch = new LaunchOptions();
 
@@ -172,7 +187,7 @@ final class TrainCommand implements Callable<Integer> {
                 session.ended(dir);
             }
         });
-        Thread worker = new Thread(task, "medvlm-train " + dir.getFileName());
+        Thread worker = new Thread(RUNS, task, "medvlm-train " + dir.getFileName());
         worker.setDaemon(true);
         worker.start();
         if (background) {
@@ -182,7 +197,7 @@ final class TrainCommand implements Callable<Integer> {
             }
             display.out().println("training in the background in " + dir + "; %train status to follow it, %train stop to stop it");
             display.out().flush();
-            Thread finisher = new Thread(() -> adopt(task, dir), "medvlm-train-finish");
+            Thread finisher = new Thread(RUNS, () -> adopt(task, dir), "medvlm-train-finish");
             finisher.setDaemon(true);
             finisher.start();
             return Medvlm.EXIT_OK;

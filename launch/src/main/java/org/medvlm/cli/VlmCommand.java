@@ -11,8 +11,10 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.medvlm.data.VqaExample;
 import org.medvlm.dicom.WindowPreset;
+import org.medvlm.io.AtomicFiles;
 import org.medvlm.vlm.Answer;
 import org.medvlm.vlm.AnswerTable;
+import org.medvlm.vlm.AttentionMap;
 import org.medvlm.vlm.Fusion;
 import org.medvlm.vlm.VisionLanguageModel;
 import org.medvlm.vlm.VlmSummary;
@@ -32,7 +34,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "vlm", mixinStandardHelpOptions = true,
         description = "Loads the vision-language model and asks it about images.",
-        subcommands = {VlmCommand.Load.class, VlmCommand.Ask.class})
+        subcommands = {VlmCommand.Load.class, VlmCommand.Ask.class, VlmCommand.Explain.class})
 final class VlmCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     private final Display display;
@@ -156,24 +158,11 @@ final class VlmCommand implements Callable<Integer> {
                 throw new UserError("give IMAGE and QUESTION, or --dataset, not both");
             }
             // read the input before the model: a typo in a path should not cost a model load
-            BufferedImage picture = image == null ? null : Images.read(image, window);
+            BufferedImage picture = image == null ? null : Images.read(image, window, display.err());
             List<VqaExample> examples = dataset == null ? List.of() : DatasetSpec.first(display, dataset, n);
-            VlmSession session = parent.session;
-            VisionLanguageModel vlm;
-            boolean temporary;
-            if (model.dir != null) {
-                vlm = openModel(model.dir);
-                temporary = true;
-            } else if (!model.builtin && session.model().isPresent()) {
-                vlm = session.model().get();
-                temporary = false;
-            } else {
-                // remembered, so the next ask in a notebook does not build it again
-                vlm = VisionLanguageModel.builtin(Fusion.QFORMER);
-                session.setModel(vlm, "built-in");
-                temporary = false;
-            }
+            ChosenModel chosen = ChosenModel.of(model, parent.session);
             try {
+                VisionLanguageModel vlm = chosen.vlm();
                 int limit = maxNewTokens == null ? vlm.config().maxNewTokens() : maxNewTokens;
                 if (picture != null) {
                     showAnswer(vlm.ask(picture, question, limit));
@@ -181,9 +170,7 @@ final class VlmCommand implements Callable<Integer> {
                     showTable(answerAll(vlm, examples, limit));
                 }
             } finally {
-                if (temporary) {
-                    vlm.close();
-                }
+                chosen.close();
             }
             return Medvlm.EXIT_OK;
         }
@@ -280,6 +267,125 @@ final class VlmCommand implements Callable<Integer> {
                 // the notebook renders the record through its table(); the terminal prints it as text
                 display.show(table);
             }
+        }
+    }
+
+    /**
+     * The model a question goes to: {@code --model DIR} (loaded for this command and closed after it), else the one
+     * {@code vlm load} left in the session, else the built-in one (kept in the session for the next question).
+     */
+    record ChosenModel(VisionLanguageModel vlm, boolean temporary) implements AutoCloseable {
+        static ChosenModel of(ModelChoice choice, VlmSession session) throws IOException {
+            if (choice.dir != null) {
+                return new ChosenModel(openModel(choice.dir), true);
+            }
+            if (!choice.builtin && session.model().isPresent()) {
+                return new ChosenModel(session.model().get(), false);
+            }
+            // remembered, so the next question in a notebook does not build it again
+            VisionLanguageModel builtin = VisionLanguageModel.builtin(Fusion.QFORMER);
+            session.setModel(builtin, "built-in");
+            return new ChosenModel(builtin, false);
+        }
+
+        @Override
+        public void close() {
+            if (temporary) {
+                vlm.close();
+            }
+        }
+    }
+
+    @Command(name = "explain", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"Where the model looks: answers a question about an image and maps the answer's attention back"
+                + " to the image's patches (through the fusion and the vision tower), as a heat map over the image.",
+                "The model is the one 'vlm load' loaded in this session, --model DIR, or the built-in one."})
+    static final class Explain implements Callable<Integer> {
+        private final Display display;
+        @ParentCommand VlmCommand parent;
+
+        @Parameters(index = "0", paramLabel = "IMAGE", description = "A PNG, JPEG or DICOM file.")
+        Path image;
+
+        @Parameters(index = "1", paramLabel = "QUESTION", description = "The question (quote it).")
+        String question;
+
+        @ArgGroup(exclusive = true)
+        ModelChoice model = new ModelChoice();
+
+        @Option(names = "--window", paramLabel = "NAME",
+                description = "DICOM window: ${COMPLETION-CANDIDATES} (default: the file's own).")
+        WindowPreset window;
+
+        @Mixin
+        OutputOptions.WithPng output;
+
+        Explain(Display display) {
+            this.display = display;
+        }
+
+        @Override
+        public Integer call() throws IOException {
+            output.checkTargets();
+            // read the input before the model: a typo in a path should not cost a model load
+            BufferedImage picture = Images.read(image, window, display.err());
+            AttentionMap map;
+            try (ChosenModel chosen = ChosenModel.of(model, parent.session)) {
+                map = chosen.vlm().explain(picture, question);
+            }
+            BufferedImage overlay = null;
+            if (output.png() != null) {
+                overlay = map.overlay();
+                BufferedImage written = overlay;
+                AtomicFiles.write(output.png(), out -> {
+                    if (!javax.imageio.ImageIO.write(written, "png", out)) {
+                        throw new IOException("no PNG writer in this Java runtime");
+                    }
+                });
+            }
+            double[] peak = map.peak();
+            if (output.json()) {
+                Map<String, Object> o = new LinkedHashMap<>();
+                o.put("image", image.toString());
+                o.put("question", map.question());
+                o.put("answer", map.answer());
+                o.put("peak", Map.of("x", Math.round(peak[0] * 10) / 10.0, "y", Math.round(peak[1] * 10) / 10.0));
+                o.put("grid", map.grid());
+                o.put("heat", heatRows(map));
+                if (output.png() != null) {
+                    o.put("png", output.png().toString());
+                }
+                display.out().println(Json.compact(o));
+            } else {
+                if (display.rich()) {
+                    display.show(map);
+                } else {
+                    display.out().println(map.answer());
+                    display.out().println(String.format(java.util.Locale.ROOT,
+                            "attention peak at x=%.0f, y=%.0f of the %dx%d image (%dx%d patches)", peak[0], peak[1],
+                            picture.getWidth(), picture.getHeight(), map.grid(), map.grid()));
+                }
+                if (overlay != null) {
+                    display.out().println("wrote " + output.png() + " (" + overlay.getWidth() + "x" + overlay.getHeight()
+                            + ", the heat map over the part of the image the model saw)");
+                }
+            }
+            display.out().flush();
+            return Medvlm.EXIT_OK;
+        }
+
+        /** The heat map as rows of the patch grid, 3 decimals (the maximum is 1). */
+        private static List<List<Double>> heatRows(AttentionMap map) {
+            float[] heat = map.heat();
+            List<List<Double>> rows = new ArrayList<>();
+            for (int y = 0; y < map.grid(); y++) {
+                List<Double> row = new ArrayList<>();
+                for (int x = 0; x < map.grid(); x++) {
+                    row.add(Math.round(heat[y * map.grid() + x] * 1000) / 1000.0);
+                }
+                rows.add(row);
+            }
+            return rows;
         }
     }
 

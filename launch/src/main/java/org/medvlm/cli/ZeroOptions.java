@@ -50,9 +50,11 @@ final class ZeroOptions {
                 description = "Parameter count: an integer or a decimal K/M/B/T suffix (7.5B, 560M).")
         Long params;
 
-        @Option(names = "--model", paramLabel = "config.json",
-                description = "Model description instead of --params (a file, or a folder holding config.json): HF BLOOM "
-                        + "config.json, timm ViT (model_type timm_vit), BLIP-2 Q-Former (blip_2_qformer) or the whole VLM (blip-2).")
+        @Option(names = "--model", paramLabel = "NAME|FILE",
+                description = "The model instead of --params: a name (bloomz-560m ... bloomz-7b1, biomedclip-vit-b16, train's"
+                        + " presets tiny, tiny-gated, biomedclip-bloomz-560m/1b7/7b1) or a config file or model folder: a"
+                        + " medvlm VLM (counted on the model the trainer builds), HF BLOOM, timm ViT (timm_vit), BLIP-2"
+                        + " Q-Former (blip_2_qformer), a timm Hub or open_clip config.")
         Path model;
 
         @Option(names = "--largest-layer", paramLabel = "COUNT", converter = Converters.Count.class,

@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 import org.medvlm.bloom.BloomConfig;
 import org.medvlm.io.AtomicFiles;
+import org.medvlm.layers.ConfigReader;
 import org.medvlm.vlm.Fusion;
 import org.medvlm.vlm.PromptTemplate;
 import org.medvlm.vlm.Tokenizer;
@@ -120,21 +121,7 @@ public final class InitModel {
             }
         }
         Files.createDirectories(out);
-        JsonObject root;
-        if (preset == Preset.TINY || preset == Preset.TINY_GATED) {
-            root = VlmLoader.builtinConfig(preset == Preset.TINY ? Fusion.QFORMER : Fusion.GATED).toJson(out);
-        } else {
-            root = new JsonObject();
-            root.addProperty("model_type", VlmConfig.MODEL_TYPE);
-            root.addProperty("format_version", VlmConfig.FORMAT_VERSION);
-            root.addProperty("fusion", "qformer");
-            root.addProperty("num_query_tokens", 32);
-            root.addProperty("prompt_template", PromptTemplate.BLOOMZ.template());
-            root.addProperty("max_new_tokens", 16);
-            root.add("vision_config", biomedClipVision());
-            root.add("qformer_config", blip2QFormer());
-            root.add("text_config", bloomz(preset));
-        }
+        JsonObject root = configJson(preset, out);
         for (Map.Entry<String, Path> e : partFolders.entrySet()) {
             Path folder = e.getValue().toAbsolutePath().normalize();
             if (!Files.isRegularFile(folder.resolve("config.json"))) {
@@ -151,6 +138,36 @@ public final class InitModel {
             }
         }
         return open(out);
+    }
+
+    /** The config.json of a preset (parts without weights: every part nested); {@code dir} is where it will live. */
+    static JsonObject configJson(Preset preset, Path dir) {
+        if (preset == Preset.TINY || preset == Preset.TINY_GATED) {
+            return VlmLoader.builtinConfig(preset == Preset.TINY ? Fusion.QFORMER : Fusion.GATED).toJson(dir);
+        }
+        JsonObject root = new JsonObject();
+        root.addProperty("model_type", VlmConfig.MODEL_TYPE);
+        root.addProperty("format_version", VlmConfig.FORMAT_VERSION);
+        root.addProperty("fusion", "qformer");
+        root.addProperty("num_query_tokens", 32);
+        root.addProperty("prompt_template", PromptTemplate.BLOOMZ.template());
+        root.addProperty("max_new_tokens", 16);
+        root.add("vision_config", biomedClipVision());
+        root.add("qformer_config", blip2QFormer());
+        root.add("text_config", bloomz(preset));
+        return root;
+    }
+
+    /** A preset's architecture as a config, without a folder (what {@code zero --model biomedclip-bloomz-7b1} sizes). */
+    public static VlmConfig config(Preset preset) {
+        if (preset == Preset.TINY || preset == Preset.TINY_GATED) {
+            return VlmLoader.builtinConfig(preset == Preset.TINY ? Fusion.QFORMER : Fusion.GATED);
+        }
+        try {
+            return VlmConfig.fromJson(ConfigReader.of(configJson(preset, Path.of(".")), preset.cliName()), Path.of("."));
+        } catch (IOException e) {
+            throw new IllegalStateException(preset + ": the preset's config does not parse: " + e.getMessage(), e);
+        }
     }
 
     /** timm vit_base_patch16_224 as BiomedCLIP's trunk (no classifier). */

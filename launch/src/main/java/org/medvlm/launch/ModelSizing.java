@@ -18,6 +18,7 @@ import org.medvlm.vlm.LoraConfig;
 import org.medvlm.vlm.VisionLanguageModel;
 import org.medvlm.vlm.VlmConfig;
 import org.medvlm.zero.ModelDescriptions;
+import org.medvlm.zero.ModelPresets;
 import org.medvlm.zero.ModelSize;
 import org.medvlm.zero.TransformerShape;
 
@@ -45,6 +46,9 @@ public final class ModelSizing {
      * {@code lora}. Configs the toolkit does not build are counted by {@link ModelDescriptions}.
      */
     public static ModelSize read(Path path, TrainSettings.Freeze freeze, int loraR) throws IOException {
+        if (!Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return named(path.toString(), freeze, loraR);
+        }
         Path file = Files.isDirectory(path) && Files.exists(path.resolve("config.json")) ? path.resolve("config.json") : path;
         if (!Files.isRegularFile(file)) {
             return ModelDescriptions.read(path); // its one-line errors: no such file, a device, a folder
@@ -77,6 +81,30 @@ public final class ModelSizing {
             String m = String.valueOf(e.getMessage());
             throw m.startsWith(file.toString()) ? e : new IllegalArgumentException(file + ": " + m, e);
         }
+    }
+
+    /**
+     * A model by name, where no file has that name: a VLM preset of {@code train --preset} (biomedclip-bloomz-7b1,
+     * tiny; sized on its module tree, {@code freeze} applied) or a part the planner knows ({@link ModelPresets}:
+     * bloomz-7b1, biomedclip-vit-b16); else the one-line error names them all.
+     */
+    static ModelSize named(String name, TrainSettings.Freeze freeze, int loraR) {
+        for (InitModel.Preset p : InitModel.Preset.values()) {
+            if (p.cliName().equalsIgnoreCase(name.strip())) {
+                return vlm(p.cliName(), InitModel.config(p), freeze, loraR);
+            }
+        }
+        Optional<ModelSize> part = ModelPresets.named(name);
+        if (part.isPresent()) {
+            if (freeze != null && freeze != TrainSettings.Freeze.NONE) {
+                throw new IllegalArgumentException(name + ": --freeze applies to a VLM (" + InitModel.Preset.names()
+                        + "), not to the part model " + part.get().name());
+            }
+            return part.get();
+        }
+        boolean looksLikeAName = !name.contains("/") && !name.endsWith(".json");
+        throw new IllegalArgumentException(name + ": no such file" + (looksLikeAName ? ", and not a model the planner knows by name ("
+                + InitModel.Preset.names() + ", " + String.join(", ", ModelPresets.names()) + ")" : ""));
     }
 
     /** A VLM's size with what {@code freeze} leaves frozen (null: everything trains). */

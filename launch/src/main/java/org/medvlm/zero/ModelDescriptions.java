@@ -15,9 +15,11 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Map;
+import java.util.Optional;
 
 /**
- * Reads a model description and counts its parameters. Understood forms, told apart by
+ * Reads a model description and counts its parameters; a part the planner knows by name ({@link ModelPresets}:
+ * bloomz-7b1, biomedclip-vit-b16, ...) needs no file. Understood forms, told apart by
  * {@code model_type}:
  * <ul>
  *   <li>{@code bloom}: a Hugging Face BLOOM {@code config.json};</li>
@@ -60,6 +62,13 @@ public final class ModelDescriptions {
      * and at most {@link #MAX_BYTES} of it is read.
      */
     public static ModelSize read(Path file) {
+        if (!Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            // a file of that name wins (a downloaded bloomz-7b1 folder has the real config); else a name the planner knows
+            Optional<ModelSize> preset = ModelPresets.named(file.toString());
+            if (preset.isPresent()) {
+                return preset.get();
+            }
+        }
         if (Files.isDirectory(file) && Files.exists(file.resolve("config.json"))) {
             file = file.resolve("config.json");
         }
@@ -86,7 +95,10 @@ public final class ModelDescriptions {
         try {
             attrs = Files.readAttributes(file, BasicFileAttributes.class);
         } catch (NoSuchFileException e) {
-            throw new IllegalArgumentException(file + ": no such file");
+            String name = file.toString();
+            boolean looksLikeAName = !name.contains("/") && !name.endsWith(".json");
+            throw new IllegalArgumentException(file + ": no such file" + (looksLikeAName
+                    ? ", and not a model the planner knows by name (" + String.join(", ", ModelPresets.names()) + ")" : ""));
         } catch (IOException e) {
             throw new IllegalArgumentException(file + ": cannot read: " + reason(e));
         }

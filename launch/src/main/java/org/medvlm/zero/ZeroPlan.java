@@ -51,6 +51,9 @@ public record ZeroPlan(PlanRequest request, List<StagePlan> stages, Optional<Rec
         if (hasWorkload()) {
             cols.add(gb("activations GB", stages.stream().mapToLong(StagePlan::activationBytes).toArray()));
             cols.add(gb("logits+loss GB", stages.stream().mapToLong(StagePlan::outputLayerBytes).toArray()));
+        }
+        if (hasWorkload() || request.gpu().isPresent()) {
+            // the figure the fit verdict and the recommendation use, so the table and the sentence agree
             cols.add(gb("other GB", stages.stream().mapToLong(StagePlan::otherBytes).toArray()));
             cols.add(gb("peak GB", stages.stream().mapToLong(StagePlan::peakBytes).toArray()));
             cols.add(gib("peak GiB", stages.stream().mapToLong(StagePlan::peakBytes).toArray()));
@@ -107,7 +110,7 @@ public record ZeroPlan(PlanRequest request, List<StagePlan> stages, Optional<Rec
         for (StagePlan s : stages) {
             sb.append(String.format(Locale.ROOT, "  stage %d %-9s model states %s", s.stage().number(), s.stage().paperName(),
                     Units.both(s.modelStatesBytes())));
-            if (hasWorkload()) {
+            if (hasWorkload() || request.gpu().isPresent()) {
                 sb.append(", peak ").append(Units.both(s.peakBytes()));
             }
             fits(s).ifPresent(f -> sb.append(f ? ", fits" : ", does not fit"));

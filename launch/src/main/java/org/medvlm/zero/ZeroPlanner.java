@@ -2,6 +2,7 @@ package org.medvlm.zero;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -162,9 +163,9 @@ public final class ZeroPlanner {
         for (StagePlan sp : asked) {
             if (sp.peakBytes() <= capacity) {
                 String fit = fitsText(sp, r.gpus(), gpu);
-                String why = sp.stage() == ZeroStage.STAGE_0 ? fit + ", so ZeRO is not needed for memory."
+                String why = sp.stage() == ZeroStage.STAGE_0 ? fit + ", so ZeRO is not needed for memory" + counted(r) + "."
                         : fit + ", while stage " + (sp.stage().number() - 1) + " would need "
-                                + Units.both(asked.get(sp.stage().number() - 1).peakBytes()) + ".";
+                                + Units.both(asked.get(sp.stage().number() - 1).peakBytes()) + counted(r) + ".";
                 return new Recommendation(Optional.of(sp), r.gpus(), why);
             }
         }
@@ -175,14 +176,14 @@ public final class ZeroPlanner {
             StagePlan sp = stage(r, o.stage, o.optimizer, o.param);
             if (sp.peakBytes() <= capacity) {
                 return new Recommendation(Optional.of(sp), r.gpus(), fitsText(sp, r.gpus(), gpu)
-                        + " (without offload the lowest is " + Units.both(lowest.peakBytes()) + ")" + alternative + ".");
+                        + " (without offload the lowest is " + Units.both(lowest.peakBytes()) + ")" + alternative + counted(r) + ".");
             }
         }
         if (more.isPresent()) {
             int n = more.get()[0];
             StagePlan sp = stage(r.withGpus(n), ZeroStage.of(more.get()[1]), Offload.NONE, Offload.NONE);
             return new Recommendation(Optional.of(sp), n, fitsText(sp, n, gpu) + ", while on " + r.gpus() + " GPU"
-                    + (r.gpus() > 1 ? "s" : "") + " even full offload needs more.");
+                    + (r.gpus() > 1 ? "s" : "") + " even full offload needs more" + counted(r) + ".");
         }
         StagePlan floor = stage(r, ZeroStage.STAGE_3, Offload.CPU, Offload.CPU);
         return new Recommendation(Optional.empty(), r.gpus(), String.format(
@@ -202,6 +203,19 @@ public final class ZeroPlanner {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * What the figures count, so a verdict is read for what it is: with a batch shape, the step's peak; without one,
+     * model states and the CUDA workspace (and ZeRO-3's gathered layer) but no activations, which can be as large.
+     */
+    static String counted(PlanRequest r) {
+        if (r.workload().isPresent()) {
+            return "; the figures are each GPU's peak over a step (model states, activations, logits and loss, workspace)";
+        }
+        return "; the figures are model states (weights, gradients, optimizer states), ZeRO-3's gathered layer and "
+                + String.format(Locale.ROOT, "%.2f GB", Units.gb(RUNTIME_BYTES)) + " of CUDA workspace, without "
+                + "activations (give --micro-batch and --seq-len to count them)";
     }
 
     private static String fitsText(StagePlan sp, int n, Gpu gpu) {

@@ -99,6 +99,16 @@ class DicomCommandTest {
         // -1124 HU lies inside the lung window (-1350 .. 150): dark grey, by the standard's linear function
         int g = ImageIO.read(png.toFile()).getRGB(0, 0) & 0xFF;
         assertEquals(Math.round(((-1124 + 600.5) / 1499 + 0.5) * 255), g);
+        assertTrue(lung.err().isEmpty(), "values inside a CT window: no warning: " + lung.err());
+        // a CT window on MR data and one above every value: rendered, with one warning line naming the file
+        Path mr = Shared.path("external/dicom/MR_small.dcm");
+        Run onMr = run(false, "dicom", "render", mr.toString(), "--window", "lung", "--png", dir.resolve("mr.png").toString());
+        assertEquals(0, onMr.code(), onMr.err());
+        assertTrue(onMr.err().strip().lines().count() == 1 && onMr.err().startsWith(mr + ": warning:")
+                && onMr.err().contains("modality is MR"), onMr.err());
+        Run flat = run(false, "dicom", "render", ct().toString(), "--window", "bone", "--png", png.toString());
+        assertEquals(0, flat.code(), flat.err());
+        assertTrue(flat.err().contains("lies below the bone window"), flat.err());
     }
 
     @Test

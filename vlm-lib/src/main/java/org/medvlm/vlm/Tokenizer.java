@@ -21,15 +21,15 @@ public final class Tokenizer implements AutoCloseable {
 
     private final HuggingFaceTokenizer hf;
     private final SpecialIds special;
-    private final Path file; // null for the built-in resource
+    private final byte[] json; // what was read: saving a model writes it, even after its file has gone
 
     /** Ids of the tokens generation and batching depend on. */
     public record SpecialIds(long eos, long pad) {}
 
-    private Tokenizer(HuggingFaceTokenizer hf, SpecialIds special, Path file) {
+    private Tokenizer(HuggingFaceTokenizer hf, SpecialIds special, byte[] json) {
         this.hf = hf;
         this.special = special;
-        this.file = file;
+        this.json = json;
     }
 
     /** Reads {@code tokenizer.json} (a file, or a folder holding one). */
@@ -38,9 +38,13 @@ public final class Tokenizer implements AutoCloseable {
         if (!Files.isRegularFile(file)) {
             throw new IOException(file + ": no tokenizer.json");
         }
-        try (InputStream in = Files.newInputStream(file)) {
-            return new Tokenizer(parse(in, file.toString()), special, file);
+        long size = Files.size(file);
+        if (org.medvlm.io.Limit.ANNOTATION_BYTES.exceededBy(size)) {
+            throw new IOException(file + ": " + size + " bytes, too large for a tokenizer.json "
+                    + org.medvlm.io.Limit.ANNOTATION_BYTES.hint());
         }
+        byte[] bytes = Files.readAllBytes(file);
+        return new Tokenizer(parse(new java.io.ByteArrayInputStream(bytes), file.toString()), special, bytes);
     }
 
     /** Reads a {@code tokenizer.json} stream; {@code name} is for error messages. */
@@ -57,7 +61,8 @@ public final class Tokenizer implements AutoCloseable {
     /** The tokenizer of the built-in small model, shipped as a resource. */
     public static Tokenizer builtin() {
         try (InputStream in = builtinStream()) {
-            return new Tokenizer(parse(in, "built-in tokenizer.json"), new SpecialIds(2, 3), null);
+            byte[] bytes = in.readAllBytes();
+            return new Tokenizer(parse(new java.io.ByteArrayInputStream(bytes), "built-in tokenizer.json"), new SpecialIds(2, 3), bytes);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -71,17 +76,9 @@ public final class Tokenizer implements AutoCloseable {
         return in;
     }
 
-    /** Copies the {@code tokenizer.json} this tokenizer was read from to {@code target}, atomically. */
+    /** Writes the {@code tokenizer.json} this tokenizer was read from to {@code target}, atomically. */
     public void writeTo(Path target) throws IOException {
-        byte[] bytes;
-        if (file == null) {
-            try (InputStream in = builtinStream()) {
-                bytes = in.readAllBytes();
-            }
-        } else {
-            bytes = Files.readAllBytes(file);
-        }
-        org.medvlm.io.AtomicFiles.write(target, out -> out.write(bytes));
+        org.medvlm.io.AtomicFiles.write(target, out -> out.write(json));
     }
 
     public long[] encode(String text) {

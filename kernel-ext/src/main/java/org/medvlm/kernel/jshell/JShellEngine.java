@@ -27,9 +27,18 @@ public final class JShellEngine implements AutoCloseable {
     /** The JShell value string of every trampolined snippet. */
     private static final String QUOTED_KEY = '"' + Trampoline.KEY + '"';
 
+    /** JShell's name for a snippet's wrapper class, as messages and class names carry it: {@code REPL.$JShell$22.}. */
+    private static final java.util.regex.Pattern WRAPPER = java.util.regex.Pattern.compile("(?:REPL\\.)?\\$JShell\\$\\d+[A-Z]?[.$]");
+
     private final JShell shell;
     private final SourceCodeAnalysis analysis;
     private final AtomicBoolean stopRequested = new AtomicBoolean();
+    /** Where each snippet's first token is: the cell it came from and that cell's line (stack traces use it). */
+    private final java.util.Map<String, Location> locations = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile int cell;
+
+    /** A snippet's place in the notebook: cell number (its execution count; 0 when unknown) and line. */
+    record Location(int cell, int line) {}
     private java.nio.file.Path emptyFolder;
 
     public JShellEngine(List<String> compilerOptions) {
@@ -40,8 +49,14 @@ public final class JShellEngine implements AutoCloseable {
         this.analysis = shell.sourceCodeAnalysis();
     }
 
+    /** With local variable names compiled in, so a NullPointerException names the variable ({@code -g}). */
     public JShellEngine() {
-        this(List.of());
+        this(List.of("-g"));
+    }
+
+    /** The cell about to run (its execution count): errors name other cells' lines by it. */
+    public void beginCell(int executionCount) {
+        cell = executionCount;
     }
 
     /**
@@ -49,6 +64,11 @@ public final class JShellEngine implements AutoCloseable {
      * value of the last one if it is an expression or a bare variable.
      */
     public CellResult eval(String code) throws EvalError {
+        return eval(code, 1);
+    }
+
+    /** {@link #eval(String)} of code that starts on line {@code firstLine} of its cell (errors give cell lines). */
+    public CellResult eval(String code, int firstLine) throws EvalError {
         CellResult last = CellResult.NONE;
         String remaining = code;
         while (!remaining.isBlank()) {
@@ -56,9 +76,11 @@ public final class JShellEngine implements AutoCloseable {
             if (info.completeness() == Completeness.EMPTY) {
                 break;
             }
+            int offset = code.length() - remaining.length();
+            int line = firstLine + newlines(code, 0, offset);
             String source = info.completeness().isComplete() ? info.source() : remaining;
             remaining = info.completeness().isComplete() ? info.remaining() : "";
-            last = evalSnippet(source);
+            last = evalSnippet(source, line);
             if (stopRequested.get()) {
                 throw interrupted();
             }
@@ -66,8 +88,46 @@ public final class JShellEngine implements AutoCloseable {
         return last;
     }
 
-    private CellResult evalSnippet(String source) throws EvalError {
+    private static int newlines(String s, int from, int to) {
+        int n = 0;
+        for (int i = Math.max(0, from); i < Math.min(to, s.length()); i++) {
+            if (s.charAt(i) == '\n') {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Where JShell's line 1 of a snippet is: its first token, after blank lines and comments (measured: JShell counts
+     * stack trace lines from there).
+     */
+    static int firstTokenLine(String source, int line) {
+        int i = 0;
+        while (i < source.length()) {
+            char c = source.charAt(i);
+            if (Character.isWhitespace(c)) {
+                i++;
+            } else if (source.startsWith("//", i)) {
+                int end = source.indexOf('\n', i);
+                i = end < 0 ? source.length() : end;
+            } else if (source.startsWith("/*", i)) {
+                int end = source.indexOf("*/", i + 2);
+                i = end < 0 ? source.length() : end + 2;
+            } else {
+                break;
+            }
+        }
+        return line + newlines(source, 0, i);
+    }
+
+    private CellResult evalSnippet(String source, int line) throws EvalError {
         List<SnippetEvent> events = shell.eval(source);
+        for (SnippetEvent e : events) {
+            if (e.causeSnippet() == null && e.snippet() != null) {
+                locations.put(e.snippet().id(), new Location(cell, firstTokenLine(source, line)));
+            }
+        }
         Object value = Trampoline.hasValue() ? Trampoline.take() : null;
         CellResult result = CellResult.NONE;
         for (SnippetEvent e : events) {
@@ -82,12 +142,12 @@ public final class JShellEngine implements AutoCloseable {
             }
             Snippet s = e.snippet();
             if (e.status() == Snippet.Status.REJECTED) {
-                throw compileError(s, source);
+                throw compileError(s, source, line);
             }
             if (broken(e)) {
                 // JShell keeps such a snippet as "recoverable" and compiles it again with every later one, so
                 // every later cell would fail silently: drop it and say why
-                EvalError error = compileError(s, source);
+                EvalError error = compileError(s, source, line);
                 shell.drop(s);
                 throw error;
             }
@@ -127,6 +187,22 @@ public final class JShellEngine implements AutoCloseable {
      */
     public void resetStop() {
         stopRequested.set(false);
+    }
+
+    /**
+     * Marks the running cell as interrupted without stopping its code: it ends with the "Interrupted" error once
+     * its code returns (the caller interrupts the code's thread, see {@link #interruptCellThread}).
+     */
+    public void requestStop() {
+        stopRequested.set(true);
+    }
+
+    /** Interrupts the thread running the cell's snippet now, if any (a blocking wait there ends). */
+    public void interruptCellThread() {
+        Thread t = Trampoline.cellThread;
+        if (t != null) {
+            t.interrupt();
+        }
     }
 
     /** Stops the running cell; the JDK engine stops CPU-bound snippet code too, not only sleeps. */
@@ -207,7 +283,7 @@ public final class JShellEngine implements AutoCloseable {
         return new EvalError("Interrupted", "the cell was interrupted", List.of("Interrupted: the cell was stopped"));
     }
 
-    private EvalError compileError(Snippet snippet, String source) {
+    private EvalError compileError(Snippet snippet, String source, int line) {
         List<String> lines = new ArrayList<>();
         String first = null;
         boolean limit = false;
@@ -222,8 +298,9 @@ public final class JShellEngine implements AutoCloseable {
             if (first == null) {
                 first = message;
             }
-            lines.add(message);
-            lines.addAll(excerpt(source, (int) d.getStartPosition(), (int) d.getEndPosition()));
+            int at = (int) d.getStartPosition();
+            lines.add(at >= 0 && at <= source.length() ? "line " + (line + newlines(source, 0, at)) + ": " + message : message);
+            lines.addAll(excerpt(source, at, (int) d.getEndPosition()));
         }
         if (first == null) {
             first = snippet.kind() == Snippet.Kind.ERRONEOUS ? "the code cannot be parsed" : "the code was rejected";
@@ -273,22 +350,28 @@ public final class JShellEngine implements AutoCloseable {
         return List.of("    " + line, "    " + " ".repeat(start - lineStart) + "^".repeat(caretEnd - start));
     }
 
-    private static EvalError fromException(JShellException ex) {
+    private EvalError fromException(JShellException ex) {
         if (ex instanceof UnresolvedReferenceException u) {
             String msg = "attempted to use " + u.getSnippet().source().strip() + ", which cannot be used until it compiles";
             return new EvalError("UnresolvedReferenceException", msg, List.of(msg));
         }
         EvalException e = (EvalException) ex;
-        String name = e.getExceptionClassName();
+        String name = clean(e.getExceptionClassName());
+        String message = e.getMessage() == null ? null : clean(e.getMessage());
         List<String> lines = new ArrayList<>();
-        lines.add(name + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+        lines.add(name + (message == null ? "" : ": " + message));
         lines.addAll(userFrames(e));
         for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
-            String causeName = cause instanceof EvalException c ? c.getExceptionClassName() : cause.getClass().getName();
-            lines.add("Caused by: " + causeName + (cause.getMessage() == null ? "" : ": " + cause.getMessage()));
+            String causeName = clean(cause instanceof EvalException c ? c.getExceptionClassName() : cause.getClass().getName());
+            lines.add("Caused by: " + causeName + (cause.getMessage() == null ? "" : ": " + clean(cause.getMessage())));
             lines.addAll(userFrames(cause));
         }
-        return new EvalError(name, e.getMessage() == null ? "" : e.getMessage(), lines);
+        return new EvalError(name, message == null ? "" : message, lines);
+    }
+
+    /** Text without JShell's wrapper class names: {@code "REPL.$JShell$22.s" is null} becomes {@code "s" is null}. */
+    static String clean(String text) {
+        return WRAPPER.matcher(text).replaceAll("");
     }
 
     /**
@@ -296,7 +379,7 @@ public final class JShellEngine implements AutoCloseable {
      * (JShell names their file {@code #<snippet id>}); the trampoline, reflection and the JDK engine
      * below it are the kernel's.
      */
-    static List<String> userFrames(Throwable t) {
+    List<String> userFrames(Throwable t) {
         StackTraceElement[] frames = t.getStackTrace();
         int last = -1;
         for (int i = 0; i < frames.length; i++) {
@@ -316,15 +399,34 @@ public final class JShellEngine implements AutoCloseable {
         return lines;
     }
 
+    /**
+     * A frame in the notebook's words: a cell's statement is "line 3" (of this cell) or "cell [4], line 3"; a method
+     * declared at a cell's top level is named with the line it is declared on (JShell numbers every line inside such a
+     * method 1, measured on Java 17 and 25); a method of a class declared in a cell gets its own line.
+     */
+    private String describe(StackTraceElement f) {
+        if (!isSnippet(f)) {
+            return f.toString();
+        }
+        String id = f.getFileName() != null && f.getFileName().startsWith("#") ? f.getFileName().substring(1) : null;
+        Location at = id == null ? null : locations.get(id);
+        String className = clean(f.getClassName());
+        boolean statement = f.getMethodName().isEmpty() || f.getMethodName().startsWith("do_it$");
+        boolean topLevelMethod = !statement && (className.isEmpty() || className.startsWith("REPL."));
+        String method = statement ? "" : (className.isEmpty() || topLevelMethod ? "" : className + ".") + f.getMethodName();
+        if (at == null) {
+            return (method.isEmpty() ? "" : method + ", ") + "snippet " + f.getFileName() + ", line " + f.getLineNumber();
+        }
+        String where = at.cell() == 0 || at.cell() == cell ? "" : "cell [" + at.cell() + "], ";
+        if (topLevelMethod) {
+            return method + " (declared at " + where + "line " + at.line() + ")";
+        }
+        String place = where + "line " + (at.line() + Math.max(0, f.getLineNumber() - 1));
+        return method.isEmpty() ? place : method + " (" + place + ")";
+    }
+
     private static boolean isSnippet(StackTraceElement f) {
         return f.getClassName().startsWith("REPL.") || (f.getFileName() != null && f.getFileName().startsWith("#"));
     }
 
-    private static String describe(StackTraceElement f) {
-        if (isSnippet(f)) {
-            String method = f.getMethodName().isEmpty() || f.getMethodName().startsWith("do_it$") ? "" : f.getMethodName() + ", ";
-            return method + "snippet " + f.getFileName() + ", line " + f.getLineNumber();
-        }
-        return f.toString();
-    }
 }

@@ -11,13 +11,22 @@ import java.util.regex.Pattern;
  */
 public final class Cell {
     private static final Pattern LINE_MAGIC = Pattern.compile("^\\s*%(?!%)([\\w.-]+)(?:[ \\t]+(.*))?$");
+    /** {@code %zero?}: IPython's way to open a command's help in the pager. */
+    private static final Pattern PAGE = Pattern.compile("^\\s*%(?!%)([\\w.-]+)\\?\\s*$");
+    /** The name a {@code %NAME?} line gets: a line magic {@code ?} whose argument is the command. */
+    public static final String PAGE_MAGIC = "?";
     private static final Pattern CELL_MAGIC = Pattern.compile("^%%([\\w.-]+)(?:[ \\t]+(.*))?$");
 
     /** One part of a cell, run in order. */
     public sealed interface Part permits Code, LineMagic, CellMagic {}
 
-    /** Java source for JShell. */
-    public record Code(String source) implements Part {}
+    /** Java source for JShell, starting on {@code line} of the cell (1 for the first). */
+    public record Code(String source, int line) implements Part {
+        /** Source that starts the cell. */
+        public Code(String source) {
+            this(source, 1);
+        }
+    }
 
     /** {@code %name args}: {@code args} is the raw rest of the line, split later like a shell would. */
     public record LineMagic(String name, String args) implements Part {}
@@ -42,20 +51,30 @@ public final class Cell {
         }
         List<Part> parts = new ArrayList<>();
         StringBuilder code = new StringBuilder();
-        for (String line : lines) {
-            Matcher m = LINE_MAGIC.matcher(line);
-            if (m.matches()) {
+        int codeLine = 1;
+        for (int i = 0; i < lines.length; i++) {
+            Matcher m = LINE_MAGIC.matcher(lines[i]);
+            Matcher page = PAGE.matcher(lines[i]);
+            if (page.matches()) {
                 if (!code.toString().isBlank()) {
-                    parts.add(new Code(code.toString()));
+                    parts.add(new Code(code.toString(), codeLine));
                 }
                 code.setLength(0);
+                codeLine = i + 2;
+                parts.add(new LineMagic(PAGE_MAGIC, page.group(1)));
+            } else if (m.matches()) {
+                if (!code.toString().isBlank()) {
+                    parts.add(new Code(code.toString(), codeLine));
+                }
+                code.setLength(0);
+                codeLine = i + 2;
                 parts.add(new LineMagic(m.group(1), nullToEmpty(m.group(2)).strip()));
             } else {
-                code.append(line).append('\n');
+                code.append(lines[i]).append('\n');
             }
         }
         if (!code.toString().isBlank()) {
-            parts.add(new Code(code.toString()));
+            parts.add(new Code(code.toString(), codeLine));
         }
         return parts;
     }

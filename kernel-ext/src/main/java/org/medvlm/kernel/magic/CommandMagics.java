@@ -100,6 +100,7 @@ public final class CommandMagics {
         PrintWriter capture = new PrintWriter(captured, true);
         KernelDisplay display = new KernelDisplay(out, capture, renderer, session);
         CommandLine root = tree(display);
+        suggestOnTypos(root, capture);
         CommandLine command = root.getSubcommands().get(name);
         if (command == null) {
             throw new MagicError("unknown magic %" + name, List.of("unknown magic %" + name + "; the magics are: %"
@@ -131,6 +132,23 @@ public final class CommandMagics {
         throw new MagicError(first, lines);
     }
 
+    /**
+     * A mistyped option or subcommand gets picocli's nearest names after the error line: "did you mean --steps?"
+     * (set on the root, picocli passes the handler down to every subcommand).
+     */
+    static void suggestOnTypos(CommandLine root, PrintWriter err) {
+        CommandLine.IParameterExceptionHandler handler = root.getParameterExceptionHandler();
+        root.setParameterExceptionHandler((ex, args) -> {
+            int code = handler.handleParseException(ex, args);
+            if (ex instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
+                List<String> s = u.getSuggestions();
+                err.println("did you mean " + String.join(" or ", s.subList(0, Math.min(3, s.size()))) + "?");
+                err.flush();
+            }
+            return code;
+        });
+    }
+
     /** The synopsis of the deepest subcommand the arguments name, e.g. {@code Usage: medvlm medvqa load ...}. */
     static String usageLine(CommandLine command, List<String> args) {
         CommandLine current = command;
@@ -152,6 +170,11 @@ public final class CommandMagics {
             throw new MagicError("unknown command " + name, List.of("unknown command " + name + "; the commands are: " + String.join(", ", names())));
         }
         return command.getUsageMessage();
+    }
+
+    /** The command tree the magics run (for completion; running it here shows nothing). */
+    public CommandLine commandTree() {
+        return tree(new KernelDisplay(out, err, renderer, session));
     }
 
     /** The state the magics share for the kernel's lifetime. */

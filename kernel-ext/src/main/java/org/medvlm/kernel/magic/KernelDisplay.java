@@ -4,7 +4,9 @@ import java.io.PrintWriter;
 import java.util.function.Consumer;
 import org.medvlm.cli.Display;
 import org.medvlm.cli.Session;
+import org.medvlm.kernel.live.RunView;
 import org.medvlm.kernel.render.Renderers;
+import org.medvlm.train.RunEvents;
 
 /**
  * The notebook's {@link Display}: text goes to the cell's stdout/stderr streams, results are rendered
@@ -50,6 +52,16 @@ public final class KernelDisplay implements Display {
         }
         last = result;
         shown = true;
+    }
+
+    /**
+     * A run shown live in the cell: progress bar, loss and score charts and the growing answer table, redrawn in
+     * place ({@code update_display_data}), also after the cell returned when the run goes on in the background.
+     */
+    @Override
+    public RunEvents.Listener runView(String title, long totalSteps) {
+        // in a stock IJava (IJavaExtension) the live displays have no MedVLM kernel to send through: lines instead
+        return org.medvlm.kernel.Notebook.kernelRunning() ? RunView.show(title, totalSteps) : Display.super.runView(title, totalSteps);
     }
 
     @Override

@@ -13,6 +13,10 @@ import java.util.List;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.VectorGraphicsEncoder;
 import org.knowm.xchart.internal.chartpart.Chart;
+import org.medvlm.data.CaptionDataset;
+import org.medvlm.data.VqaDataset;
+import org.medvlm.imaging.Thumbnails;
+import org.medvlm.vlm.AttentionMap;
 import tech.tablesaw.api.Table;
 
 /**
@@ -38,15 +42,80 @@ public final class Renderers {
                 .register(Renderers::chart);
         renderer.createRegistration(Table.class)
                 .preferring(MIMEType.TEXT_HTML)
-                .register((table, context) -> context.renderIfRequested(MIMEType.TEXT_HTML, () -> TableHtml.of(table)));
+                .register((table, context) -> {
+                    context.renderIfRequested(MIMEType.TEXT_HTML, () -> TableHtml.of(table));
+                    context.renderIfRequested(MIMEType.TEXT_PLAIN, () -> TableText.of(table));
+                });
+        renderer.createRegistration(VqaDataset.class)
+                .preferring(MIMEType.TEXT_HTML)
+                .register((ds, context) -> dataset(context, ds.name(), ds.size(), "questions", ds.splits(), ds.first(PREVIEW_ROWS)));
+        renderer.createRegistration(CaptionDataset.class)
+                .preferring(MIMEType.TEXT_HTML)
+                .register((ds, context) -> dataset(context, ds.name(), ds.size(), "image-caption pairs", ds.splits(),
+                        ds.first(PREVIEW_ROWS)));
         renderer.createRegistration(Record.class)
                 .preferring(MIMEType.TEXT_HTML)
                 .register(Renderers::record);
+        renderer.createRegistration(AttentionMap.class)
+                .preferring(MIMEType.TEXT_HTML)
+                .register((map, context) -> context.renderIfRequested(MIMEType.TEXT_HTML, () -> attention(map)));
+    }
+
+    /** Rows a dataset shows of itself; {@code %medvqa show NAME --n N} shows more, with thumbnails. */
+    static final int PREVIEW_ROWS = 5;
+
+    /**
+     * A dataset: its first rows as an HTML table under a one-line caption, and that line as its text (the counts by
+     * field are {@code ds.summary()}; {@code %medvqa load} prints them).
+     */
+    private static void dataset(RenderContext context, String name, int size, String what, java.util.Map<String, Integer> splits,
+            Table first) {
+        StringBuilder line = new StringBuilder(name).append(": ").append(size).append(' ').append(what);
+        if (!splits.isEmpty()) {
+            StringBuilder s = new StringBuilder();
+            splits.forEach((k, v) -> s.append(s.length() == 0 ? "" : ", ").append(k).append(' ').append(v));
+            line.append(" (").append(s).append(')');
+        }
+        context.renderIfRequested(MIMEType.TEXT_PLAIN, () -> line + "\n" + TableText.of(first));
+        context.renderIfRequested(MIMEType.TEXT_HTML, () -> {
+            Table shown = first.copy();
+            shown.setName("the first " + first.rowCount() + " of " + size + " " + what);
+            return TableHtml.of(shown);
+        });
+    }
+
+    /** Shown size of the image and of its attention overlay. */
+    static final int EXPLAIN_SIZE = 256;
+
+    /**
+     * {@code %vlm explain}: the image and the heat map over the part of it the model saw, side by side at a size
+     * where the patches show, with the question, the answer and where the peak is.
+     */
+    static String attention(AttentionMap map) {
+        double[] peak = map.peak();
+        String style = "style=\"max-width:" + EXPLAIN_SIZE + "px;max-height:" + EXPLAIN_SIZE + "px\"";
+        return "<div class=\"medvlm-explain\" style=\"display:flex;gap:16px;align-items:flex-start\">"
+                + "<figure style=\"margin:0\"><img src=\"" + Thumbnails.dataUri(map.image(), EXPLAIN_SIZE) + "\" " + style + "/>"
+                + "<figcaption>the image (" + map.image().getWidth() + "x" + map.image().getHeight() + ")</figcaption></figure>"
+                + "<figure style=\"margin:0\"><img src=\"" + Thumbnails.dataUri(map.overlay(), EXPLAIN_SIZE) + "\" " + style + "/>"
+                + "<figcaption>where the answer looked (red: most, blue: least; " + map.grid() + "x" + map.grid()
+                + " patches)</figcaption></figure>"
+                + "<div><p><b>question</b> " + TableHtml.escape(map.question()) + "</p><p><b>answer</b> "
+                + TableHtml.escape(map.answer()) + "</p><p>attention peak at x=" + Math.round(peak[0]) + ", y="
+                + Math.round(peak[1]) + "</p></div></div>";
     }
 
     private static void chart(Chart<?, ?> chart, RenderContext context) {
         context.renderIfRequested(MIMEType.IMAGE_PNG, () -> Base64.getEncoder().encodeToString(png(chart)));
         context.renderIfRequested(SVG, () -> svg(chart));
+        context.renderIfRequested(MIMEType.TEXT_PLAIN, () -> chartText(chart));
+    }
+
+    /** "[chart: loss; train loss, held-out loss]": what a text front end shows instead of XChart's object name. */
+    static String chartText(Chart<?, ?> chart) {
+        String title = chart.getTitle() == null || chart.getTitle().isBlank() ? "" : " " + chart.getTitle();
+        String series = String.join(", ", chart.getSeriesMap().keySet());
+        return "[chart" + (title.isEmpty() ? "" : ":" + title) + (series.isEmpty() ? "" : "; " + series) + "]";
     }
 
     /** The chart as PNG bytes. */

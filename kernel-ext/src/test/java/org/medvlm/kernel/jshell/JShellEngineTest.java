@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The engine in-process: real result objects, IJava's value rules, user-only stack traces, stop. */
@@ -54,10 +55,35 @@ class JShellEngineTest {
         assertEquals("java.lang.IllegalStateException: bottom", e.lines().get(0));
         // the message, three down(...) frames and the cell's call
         assertEquals(5, e.lines().size(), e.lines().toString());
-        assertEquals(3, e.lines().stream().filter(l -> l.contains("at down, snippet #")).count(), e.lines().toString());
-        assertTrue(e.lines().get(4).matches("\\tat snippet #\\d+, line 1"), e.lines().toString());
+        assertEquals(3, e.lines().stream().filter(l -> l.equals("\tat down (declared at line 1)")).count(), e.lines().toString());
+        assertEquals("\tat line 2", e.lines().get(4), "the cell's own line: " + e.lines());
         String all = String.join("\n", e.lines());
         assertFalse(all.contains("org.medvlm.kernel") || all.contains("jdk.jshell") || all.contains("reflect"), all);
+    }
+
+    @Test
+    void errorsNameTheCellsLinesAndVariablesNotJShellsSnippets() throws EvalError {
+        engine.beginCell(7);
+        EvalError npe = assertThrows(EvalError.class,
+                () -> engine.eval("int a = 1;\n\n// a comment\nString s = null;\nint n = s.length();", 1));
+        assertEquals("java.lang.NullPointerException", npe.name());
+        assertEquals("Cannot invoke \"String.length()\" because \"s\" is null", npe.getMessage());
+        assertEquals(List.of("java.lang.NullPointerException: Cannot invoke \"String.length()\" because \"s\" is null",
+                "\tat line 5"), npe.lines());
+        // a method declared in cell 7 (from its line 2), failing when cell 8 calls it: its local variable is named
+        engine.eval("void boom() {\n  String t = null;\n  t.length();\n}", 2);
+        engine.beginCell(8);
+        EvalError inMethod = assertThrows(EvalError.class, () -> engine.eval("\nboom();", 1));
+        assertEquals(List.of("java.lang.NullPointerException: Cannot invoke \"String.length()\" because \"t\" is null",
+                "\tat boom (declared at cell [7], line 2)", "\tat line 2"), inMethod.lines());
+        engine.eval("class Oops extends RuntimeException {\n  Oops() { super(\"no\"); }\n  static void go(int n) {\n"
+                + "    if (n > 0) throw new Oops();\n  }\n}", 1);
+        EvalError own = assertThrows(EvalError.class, () -> engine.eval("Oops.go(1);", 1));
+        assertEquals("Oops", own.name());
+        assertEquals(List.of("Oops: no", "\tat Oops.go (line 4)", "\tat line 1"), own.lines());
+        engine.beginCell(9);
+        EvalError compile = assertThrows(EvalError.class, () -> engine.eval("int ok = 1;\nint x = \"text\";", 4));
+        assertTrue(compile.lines().get(0).startsWith("line 5: incompatible types"), compile.lines().toString());
     }
 
     @Test

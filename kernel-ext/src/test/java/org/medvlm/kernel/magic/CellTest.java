@@ -13,7 +13,7 @@ class CellTest {
         assertEquals(List.of(
                 new Cell.Code("int x = 1;\n"),
                 new Cell.LineMagic("zero", "--gpus 8"),
-                new Cell.Code("x + 1\n"),
+                new Cell.Code("x + 1\n", 3),
                 new Cell.LineMagic("vlm", "ask a.png \"why?\"")), parts);
     }
 
@@ -27,5 +27,12 @@ class CellTest {
     @Test
     void percentInsideCodeIsNotAMagic() {
         assertEquals(List.of(new Cell.Code("int r = 7 % 3;\nString s = \"%d\";\n")), Cell.parse("int r = 7 % 3;\nString s = \"%d\";"));
+    }
+
+    @Test
+    void aQuestionMarkAfterAMagicNamePagesItsHelp() {
+        assertEquals(List.of(new Cell.Code("int x = 1;\n"), new Cell.LineMagic(Cell.PAGE_MAGIC, "zero")),
+                Cell.parse("int x = 1;\n%zero?"));
+        assertEquals(List.of(new Cell.Code("boolean b = x > 1 ? true : false;\n")), Cell.parse("boolean b = x > 1 ? true : false;"));
     }
 }

@@ -56,11 +56,24 @@ class CommandMagicsTest {
     }
 
     @Test
-    void trainErrorsAreMagicErrorsForTheCellAndLineForms() {
-        MagicError cell = assertThrows(MagicError.class, () -> magics.cell("train", "", "model = no-such-model-folder\nsteps = 3"));
+    void trainErrorsAreMagicErrorsForTheCellAndLineForms(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) {
+        // a run folder of its own: a run that fails to start still writes run.json (into runs/ without one)
+        String body = "model = no-such-model-folder\nsteps = 3\nrun-dir = " + tmp.resolve("run");
+        MagicError cell = assertThrows(MagicError.class, () -> magics.cell("train", "", body));
         assertTrue(cell.getMessage().startsWith("medvlm train"), cell.getMessage());
         MagicError line = assertThrows(MagicError.class, () -> magics.line("train", "attach no-such-run"));
         assertTrue(line.getMessage().startsWith("medvlm train attach") && line.getMessage().contains("no-such-run"), line.getMessage());
         assertFalse(magics.hasLast());
+    }
+
+    @Test
+    void aMistypedOptionOrSubcommandGetsDidYouMean() {
+        MagicError option = assertThrows(MagicError.class, () -> magics.line("train", "--stepz 4"));
+        assertTrue(option.lines().contains("did you mean --steps?"), option.lines().toString());
+        assertTrue(option.lines().get(option.lines().size() - 1).startsWith("Usage: medvlm train"), option.lines().toString());
+        MagicError inBody = assertThrows(MagicError.class, () -> magics.cell("train", "", "stepz: 4"));
+        assertTrue(inBody.lines().contains("did you mean --steps?"), inBody.lines().toString());
+        MagicError sub = assertThrows(MagicError.class, () -> magics.line("medvqa", "lod phantoms 10:1"));
+        assertTrue(sub.lines().stream().anyMatch(l -> l.startsWith("did you mean load")), sub.lines().toString());
     }
 }

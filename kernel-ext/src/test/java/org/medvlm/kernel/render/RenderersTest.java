@@ -37,40 +37,87 @@ class RenderersTest {
         assertEquals(300, png.getWidth());
         assertEquals(200, png.getHeight());
         assertFalse(d.hasDataForType(MIMEType.IMAGE_SVG));
+        assertEquals("[chart: loss; loss]", d.getData(MIMEType.TEXT_PLAIN));
         String svg = (String) renderer.renderAs(chart, "image/svg+xml").getData(MIMEType.IMAGE_SVG);
         assertTrue(svg.contains("<svg"), svg.substring(0, Math.min(200, svg.length())));
     }
 
     @Test
-    void tablesAreHtmlWithThumbnailsAndATextFallback(@TempDir Path dir) throws Exception {
+    void tablesAreHtmlWithThumbnailsAndAShortTextForm(@TempDir Path dir) throws Exception {
         BufferedImage big = new BufferedImage(400, 200, BufferedImage.TYPE_INT_RGB);
         Path file = dir.resolve("slice.png");
         ImageIO.write(big, "png", file.toFile());
         Table t = Table.create("samples",
-                StringColumn.create("image", org.medvlm.imaging.Thumbnails.dataUri(new BufferedImage(4, 4, 1)), file.toString()),
+                StringColumn.create("image", org.medvlm.imaging.Thumbnails.dataUri(new BufferedImage(96, 64, 1)), file.toString()),
                 StringColumn.create("question", "<b>size?</b>", "organ?"),
                 IntColumn.create("n", 1, 2));
         DisplayData d = renderer.render(t);
         String html = (String) d.getData(MIMEType.TEXT_HTML);
-        assertEquals(2, html.split("<img ", -1).length - 1, html);
+        assertEquals(1, html.split("<img ", -1).length - 1, "only the data URI is an image: " + html);
+        assertTrue(html.contains("<td>" + file + "</td>"), "a cell that names a file is text, never opened");
         assertTrue(html.contains("&lt;b&gt;size?&lt;/b&gt;"), "cell text is escaped");
         assertTrue(html.contains("<th>question</th>"));
-        assertTrue(((String) d.getData(MIMEType.TEXT_PLAIN)).contains("organ?"));
-        // the file thumbnail is scaled to at most 96 px
-        String uri = html.substring(html.lastIndexOf("data:image/png;base64,") + 22);
-        uri = uri.substring(0, uri.indexOf('"'));
-        BufferedImage thumb = ImageIO.read(new ByteArrayInputStream(Base64.getDecoder().decode(uri)));
-        assertEquals(96, thumb.getWidth());
-        assertEquals(48, thumb.getHeight());
-        assertTrue(Files.size(file) > 0);
+        String text = (String) d.getData(MIMEType.TEXT_PLAIN);
+        assertTrue(text.contains("organ?") && text.contains("[image 96x64]"), text);
+        assertFalse(text.contains("base64"), text);
+        assertTrue(text.length() < 400, text);
     }
 
     @Test
-    void longTablesAreCut() {
-        Table t = Table.create("many", IntColumn.create("i", java.util.stream.IntStream.range(0, 120).toArray()));
-        String html = (String) renderer.render(t).getData(MIMEType.TEXT_HTML);
-        assertEquals(TableHtml.MAX_ROWS, html.split("<tr>", -1).length - 2);
-        assertTrue(html.contains("70 more rows (120 in all)"));
+    void thumbnailTextOfEightRowsIsShort() {
+        String uri = org.medvlm.imaging.Thumbnails.dataUri(noise(96, 96));
+        Table t = Table.create("thumbnails", StringColumn.create("thumbnail", java.util.Collections.nCopies(8, uri)),
+                StringColumn.create("question", java.util.Collections.nCopies(8, "Which organ contains the lesion?")));
+        String text = (String) renderer.render(t).getData(MIMEType.TEXT_PLAIN);
+        assertTrue(uri.length() > 10_000, "a noisy 96 px PNG is big: " + uri.length());
+        assertTrue(text.length() < 1000, text.length() + " characters: " + text);
+        assertEquals(8, text.split("\\[image 96x96\\]", -1).length - 1, text);
+    }
+
+    private static BufferedImage noise(int w, int h) {
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        java.util.Random r = new java.util.Random(1);
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                img.setRGB(x, y, r.nextInt());
+            }
+        }
+        return img;
+    }
+
+    @Test
+    void numbersShowFourSignificantDigits() {
+        Table t = Table.create("scores", tech.tablesaw.api.DoubleColumn.create("score", 1.0 / 3, 41.3245, 559214592.0, 0.5),
+                tech.tablesaw.api.StringColumn.create("metric", "a", "b", "c", "d"));
+        DisplayData d = renderer.render(t);
+        String html = (String) d.getData(MIMEType.TEXT_HTML);
+        assertTrue(html.contains("<td>0.3333</td>") && html.contains("<td>41.32</td>") && html.contains("<td>559214592</td>")
+                && html.contains("<td>0.5</td>"), html);
+        String text = (String) d.getData(MIMEType.TEXT_PLAIN);
+        assertTrue(text.contains("0.3333") && !text.contains("0.33333"), text);
+    }
+
+    @Test
+    void longTablesKeepEveryRowInAScrollBox() {
+        Table t = Table.create("many", IntColumn.create("i", java.util.stream.IntStream.range(0, 300).toArray()));
+        DisplayData d = renderer.render(t);
+        String html = (String) d.getData(MIMEType.TEXT_HTML);
+        assertEquals(300, html.split("<tr>", -1).length - 2, "every row (a DICOM header has hundreds)");
+        assertTrue(html.startsWith("<div style=\"max-height:36em;overflow:auto\">"), html.substring(0, 80));
+        String text = (String) d.getData(MIMEType.TEXT_PLAIN);
+        assertTrue(text.endsWith("... 280 more rows"), text);
+    }
+
+    @Test
+    void aDatasetIsItsFirstRowsAndOneLine() {
+        org.medvlm.data.VqaDataset ds = org.medvlm.data.VqaDataset.read().phantoms(40, 3);
+        DisplayData d = renderer.render(ds);
+        String html = (String) d.getData(MIMEType.TEXT_HTML);
+        assertEquals(Renderers.PREVIEW_ROWS, html.split("<tr>", -1).length - 2, html);
+        assertTrue(html.contains("the first 5 of 40 questions"), html);
+        String text = (String) d.getData(MIMEType.TEXT_PLAIN);
+        assertTrue(text.startsWith(ds.name() + ": 40 questions (train "), text);
+        assertTrue(text.lines().allMatch(l -> l.length() < 250), text);
     }
 
     /** A result record as the toolkit's commands return them. */
