@@ -64,12 +64,9 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--predictions", paramLabel = "FILE", description = "The answers to score (JSON Lines).")
     Path predictions;
 
-    @Option(names = "--model", paramLabel = "DIR",
-            description = "Score this model's answers instead: a model folder or a training run's folder (its final model).")
-    Path model;
-
-    @Option(names = "--builtin", description = "Score the built-in small model's answers.")
-    boolean builtin;
+    /** Instead of --predictions: the model whose answers are scored. */
+    @picocli.CommandLine.ArgGroup(exclusive = true)
+    VlmCommand.ModelChoice model = new VlmCommand.ModelChoice();
 
     @Option(names = "--save-predictions", paramLabel = "FILE",
             description = "With --model or --builtin: also write the answers as JSON Lines (a new file).")
@@ -109,7 +106,7 @@ final class EvaluateCommand implements Callable<Integer> {
             throw new UserError("no questions to score" + (split != null ? " in split '" + split + "'" : "")
                     + (!lang.equals("all") ? " in language '" + lang + "'" : ""));
         }
-        int sources = (predictions != null ? 1 : 0) + (model != null ? 1 : 0) + (builtin ? 1 : 0);
+        int sources = (predictions != null ? 1 : 0) + (model.dir != null ? 1 : 0) + (model.builtin ? 1 : 0);
         if (sources != 1) {
             throw new UserError("give the answers to score: --predictions FILE, --model DIR or --builtin (one of them)");
         }
@@ -153,7 +150,7 @@ final class EvaluateCommand implements Callable<Integer> {
     private Predictions answer(List<VqaExample> examples) throws IOException {
         Map<String, String> answers = new LinkedHashMap<>();
         int unreadable = 0;
-        try (VisionLanguageModel vlm = model != null ? VlmCommand.openModel(model) : VisionLanguageModel.builtin(Fusion.QFORMER)) {
+        try (VisionLanguageModel vlm = model.dir != null ? VlmCommand.openModel(model.dir) : VisionLanguageModel.builtin(Fusion.QFORMER)) {
             int limit = maxNewTokens == null ? vlm.config().maxNewTokens() : maxNewTokens;
             List<VqaExample> batch = new ArrayList<>();
             List<BufferedImage> images = new ArrayList<>();

@@ -89,7 +89,13 @@ public final class Medvlm implements Callable<Integer> {
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setParameterExceptionHandler((ex, args) -> {
             CommandLine failed = ex.getCommandLine();
-            display.err().println(bounded(qualifiedName(failed) + ": " + clipWords(oneLine(ex.getMessage()))
+            // a mistyped option or subcommand gets picocli's nearest names, in the same line (terminal and notebook)
+            String suggestion = "";
+            if (ex instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
+                List<String> near = u.getSuggestions();
+                suggestion = "; did you mean " + String.join(" or ", near.subList(0, Math.min(3, near.size()))) + "?";
+            }
+            display.err().println(bounded(qualifiedName(failed) + ": " + clipWords(oneLine(ex.getMessage())) + suggestion
                     + " (see '" + qualifiedName(failed) + " --help')"));
             display.err().flush();
             return EXIT_USAGE;

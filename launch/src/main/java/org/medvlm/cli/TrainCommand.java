@@ -280,6 +280,8 @@ final class TrainCommand implements Callable<Integer> {
         }
         String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT));
         Path dir = runDir != null ? runDir : launch.dryRun() ? Path.of("runs", "dry-run") : Path.of("runs", preset + "-" + stamp);
+        // in a notebook the launched run gets the live view a local run has, fed from its run folder as attach does
+        Thread viewer = display.rich() && !launch.dryRun() ? followInView(dir) : null;
         try {
             if (model != null) {
                 args.add("--model");
@@ -291,6 +293,11 @@ final class TrainCommand implements Callable<Integer> {
             display.err().println("medvlm train: " + e.getMessage());
             display.err().flush();
             return Medvlm.EXIT_DOES_NOT_FIT;
+        } finally {
+            if (viewer != null) {
+                viewer.join(3000); // it ends by itself once it has read the final status and the last lines
+                viewer.interrupt();
+            }
         }
     }
 
@@ -552,6 +559,24 @@ final class TrainCommand implements Callable<Integer> {
             display.out().flush();
             return Medvlm.EXIT_OK;
         }
+    }
+
+    /** A daemon thread showing the run in {@code dir} (once its files appear) in the display's run view until interrupted. */
+    private Thread followInView(Path dir) {
+        Thread t = new Thread(() -> {
+            try {
+                RunEvents.Listener view = display.runView("launched run " + dir, 0);
+                new RunFollower(dir.toAbsolutePath()).follow(view, 500, 0);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (IOException | RuntimeException e) {
+                display.err().println("medvlm train: the live view stopped following " + dir + ": " + Medvlm.describe(e));
+                display.err().flush();
+            }
+        }, "medvlm-launched-run-view");
+        t.setDaemon(true);
+        t.start();
+        return t;
     }
 
     /** {@code train attach RUN_DIR}: follows a run's files (another process's, or one from before a kernel restart). */

@@ -42,6 +42,15 @@ class MedvlmTest {
     }
 
     @Test
+    void aTypoGetsTheNearestNamesInTheSameLine() {
+        CliRun option = CliRun.of("train", "--stepz", "4");
+        assertEquals(Medvlm.EXIT_USAGE, option.exitCode());
+        assertTrue(option.errIsOneLine() && option.err().contains("did you mean --steps?"), option.err());
+        CliRun sub = CliRun.of("medvqa", "lod", "phantoms", "10:1");
+        assertTrue(sub.errIsOneLine() && sub.err().contains("did you mean load?"), sub.err());
+    }
+
+    @Test
     void unknownCommandIsOneUsageLine() {
         CliRun run = CliRun.of("plot");
         assertEquals(Medvlm.EXIT_USAGE, run.exitCode());

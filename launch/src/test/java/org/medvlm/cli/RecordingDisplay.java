@@ -10,7 +10,7 @@ import java.util.List;
  * (shown values also print their text form); rich, as the notebook (values are only recorded). Its
  * session lives as long as the object, so several commands run on it share state as notebook cells do.
  */
-final class RecordingDisplay implements Display {
+class RecordingDisplay implements Display {
     final StringWriter out = new StringWriter();
     final StringWriter err = new StringWriter();
     final List<Object> shown = new ArrayList<>();

@@ -69,4 +69,31 @@ class TrainLaunchCommandTest {
         assertEquals(1, stop.exitCode());
         assertTrue(stop.errIsOneLine(), stop.err());
     }
+
+    /** In a notebook a launched run shows in the same live view as a local run, fed from its run folder. */
+    @Test
+    void aLaunchedRunFeedsTheNotebooksRunView() {
+        String python = org.medvlm.launch.PythonTorch.require();
+        java.util.List<Object> events = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        RecordingDisplay notebook = new RecordingDisplay(true) {
+            @Override
+            public org.medvlm.train.RunEvents.Listener runView(String title, long totalSteps) {
+                return new org.medvlm.train.RunEvents.Listener() {
+                    @Override public void onStep(org.medvlm.train.RunEvents.Step s) { events.add(s); }
+                    @Override public void onEval(org.medvlm.train.RunEvents.Eval e) { events.add(e); }
+                    @Override public void onStatus(org.medvlm.train.RunEvents.Status s) { events.add(s); }
+                };
+            }
+        };
+        Path run = dir.resolve("launched");
+        int code = notebook.run("train", "--preset", "tiny", "--data", "phantoms:40:3", "--steps", "4", "--eval-every", "4",
+                "--batch-size", "4", "--run-dir", run.toString(), "--launcher", "local", "--nproc", "1", "--device", "cpu",
+                "--python", python);
+        assertEquals(0, code, notebook.err.toString());
+        assertEquals(4, events.stream().filter(e -> e instanceof org.medvlm.train.RunEvents.Step).count(), events.toString());
+        assertTrue(events.stream().anyMatch(e -> e instanceof org.medvlm.train.RunEvents.Eval ev && !ev.samples().isEmpty()),
+                "the answer table's rows");
+        assertTrue(events.stream().anyMatch(e -> e instanceof org.medvlm.train.RunEvents.Status st
+                && st.state() == org.medvlm.train.RunEvents.State.FINISHED), events.toString());
+    }
 }

@@ -100,7 +100,6 @@ public final class CommandMagics {
         PrintWriter capture = new PrintWriter(captured, true);
         KernelDisplay display = new KernelDisplay(out, capture, renderer, session);
         CommandLine root = tree(display);
-        suggestOnTypos(root, capture);
         CommandLine command = root.getSubcommands().get(name);
         if (command == null) {
             throw new MagicError("unknown magic %" + name, List.of("unknown magic %" + name + "; the magics are: %"
@@ -130,23 +129,6 @@ public final class CommandMagics {
         }
         String first = lines.isEmpty() ? "medvlm " + name + " failed with exit code " + code : lines.get(0);
         throw new MagicError(first, lines);
-    }
-
-    /**
-     * A mistyped option or subcommand gets picocli's nearest names after the error line: "did you mean --steps?"
-     * (set on the root, picocli passes the handler down to every subcommand).
-     */
-    static void suggestOnTypos(CommandLine root, PrintWriter err) {
-        CommandLine.IParameterExceptionHandler handler = root.getParameterExceptionHandler();
-        root.setParameterExceptionHandler((ex, args) -> {
-            int code = handler.handleParseException(ex, args);
-            if (ex instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
-                List<String> s = u.getSuggestions();
-                err.println("did you mean " + String.join(" or ", s.subList(0, Math.min(3, s.size()))) + "?");
-                err.flush();
-            }
-            return code;
-        });
     }
 
     /** The synopsis of the deepest subcommand the arguments name, e.g. {@code Usage: medvlm medvqa load ...}. */
