@@ -107,7 +107,7 @@ class KernelUx(unittest.TestCase):
     def test_a_typo_gets_did_you_mean(self):
         reply, outputs = execute(self.kc, "%train --stepz 4")
         self.assertEqual(reply["content"]["status"], "error")
-        self.assertIn("did you mean --steps?", errors(outputs)[0]["traceback"])
+        self.assertIn("did you mean --steps?", errors(outputs)[0]["traceback"][0])
 
     def test_datasets_and_thumbnail_tables_have_short_text(self):
         reply, outputs = execute(self.kc, "%medvqa load phantoms 40:3 as ph", timeout=120)

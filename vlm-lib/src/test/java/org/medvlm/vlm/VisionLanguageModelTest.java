@@ -110,15 +110,18 @@ class VisionLanguageModelTest {
 
     @Test
     void gatedFusionWithClosedGatesLeavesBloomUnchanged() {
-        try (NDManager m = NDManager.newBaseManager()) {
+        // a fresh gated fusion on the built-in parts: its gates start at 0, as OpenFlamingo's
+        try (NDManager m = NDManager.newBaseManager(); VisionLanguageModel fresh = VlmLoader.builtinParts(Fusion.GATED, 3)) {
             List<String> questions = List.of("Is there a lesion?");
-            NDArray vlmLogits = gated.promptLogits(List.of(scan(4, 64, 64)), questions, m);
-            long[] ids = gated.tokenizer().encode(gated.config().prompt().apply(questions.get(0)));
+            NDArray vlmLogits = fresh.promptLogits(List.of(scan(4, 64, 64)), questions, m);
+            long[] ids = fresh.tokenizer().encode(fresh.config().prompt().apply(questions.get(0)));
             NDArray input = m.create(ids, new Shape(1, ids.length));
-            NDArray alone = gated.languageModel().logits(input, m.ones(new Shape(1, ids.length), ai.djl.ndarray.types.DataType.INT64));
+            NDArray alone = fresh.languageModel().logits(input, m.ones(new Shape(1, ids.length), ai.djl.ndarray.types.DataType.INT64));
             assertEquals(0f, vlmLogits.sub(alone).abs().max().getFloat(), 0f);
-            // the gates are what holds the image back: open one and the logits move
-            try (VisionLanguageModel opened = VisionLanguageModel.builtin(Fusion.GATED)) {
+            // the gates are what holds the image back: open one and the logits move (the shipped model's are open)
+            assertTrue(gated.stateDict().entrySet().stream().anyMatch(e -> e.getKey().endsWith("attn_gate")
+                    && e.getValue().abs().sum().getFloat() > 0), "the trained gated model has opened its gates");
+            try (VisionLanguageModel opened = VlmLoader.builtinParts(Fusion.GATED, 3)) {
                 Map<String, NDArray> sd = opened.stateDict();
                 List<String> gates = sd.keySet().stream().filter(k -> k.endsWith("attn_gate")).toList();
                 assertEquals(opened.languageModel().config().nLayer(), gates.size(), "one gated block per layer (every 1)");
