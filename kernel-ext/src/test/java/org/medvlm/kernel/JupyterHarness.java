@@ -79,6 +79,7 @@ final class JupyterHarness {
         for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {
             String name = Path.of(e).getFileName().toString();
             if (name.startsWith("junit-") || name.startsWith("opentest4j") || name.startsWith("apiguardian")
+                    || name.startsWith("selenium-") || name.startsWith("opentelemetry-")
                     || name.startsWith("surefire") || name.equals("test-classes") || name.contains("-tests.jar")) {
                 continue;
             }
@@ -89,24 +90,31 @@ final class JupyterHarness {
 
     /** Runs a Python test file from src/test/python against the installed kernel. */
     static Result python(int timeoutSeconds, String... args) throws IOException {
+        return python(timeoutSeconds, java.util.Map.of(), args);
+    }
+
+    /** The same, with extra environment variables. */
+    static Result python(int timeoutSeconds, java.util.Map<String, String> env, String... args) throws IOException {
         Path dir = Path.of("src/test/python").toAbsolutePath();
         List<String> cmd = new ArrayList<>(List.of(PYTHON, "-X", "frozen_modules=off"));
         cmd.addAll(List.of(args));
-        return run(cmd, dir, timeoutSeconds, install());
+        return run(cmd, dir, timeoutSeconds, install(), env);
     }
 
     record Result(int code, String output) {}
 
     private static Result run(List<String> cmd, Path dir, int timeoutSeconds) {
         try {
-            return run(cmd, dir, timeoutSeconds, null);
+            return run(cmd, dir, timeoutSeconds, null, java.util.Map.of());
         } catch (IOException e) {
             return new Result(-1, e.toString());
         }
     }
 
-    private static Result run(List<String> cmd, Path dir, int timeoutSeconds, Path jupyter) throws IOException {
+    private static Result run(List<String> cmd, Path dir, int timeoutSeconds, Path jupyter, java.util.Map<String, String> env)
+            throws IOException {
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true);
+        pb.environment().putAll(env);
         if (jupyter != null) {
             pb.environment().put("JUPYTER_PATH", jupyter.toString());
             pb.environment().put("MEDVLM_KERNEL_NAME", KERNEL_NAME);

@@ -31,6 +31,7 @@ import picocli.CommandLine.Spec;
             TrainCommand.class,
             ConvertCommand.class,
             InstallKernelCommand.class,
+            NotebookCommand.class, RunCommand.class,
             CommandLine.HelpCommand.class,
         },
         exitCodeListHeading = "%nExit codes:%n",

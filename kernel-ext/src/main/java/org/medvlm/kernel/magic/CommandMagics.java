@@ -25,8 +25,8 @@ import picocli.CommandLine;
  * passes its body to the command as a settings file ({@code --settings FILE}).
  */
 public final class CommandMagics {
-    /** Commands that make no sense inside a running kernel. */
-    private static final Set<String> NOT_MAGICS = Set.of("install-kernel", "help");
+    /** Commands that make no sense inside a running kernel ({@code notebook} starts the Jupyter that runs kernels). */
+    private static final Set<String> NOT_MAGICS = Set.of("install-kernel", "notebook", "help");
 
     private final PrintWriter out;
     private final PrintWriter err;

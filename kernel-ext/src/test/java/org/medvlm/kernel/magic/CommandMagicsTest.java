@@ -24,6 +24,8 @@ class CommandMagicsTest {
     void everyNotebookCommandIsAMagic() {
         assertTrue(magics.names().containsAll(List.of("zero", "medvqa", "dicom", "vlm", "train")), magics.names().toString());
         assertFalse(magics.names().contains("install-kernel"));
+        assertFalse(magics.names().contains("notebook"), "a kernel does not start the Jupyter that runs it");
+        assertTrue(magics.names().contains("run"), "%run executes another notebook headless");
         assertFalse(magics.names().contains("help"));
     }
 
