@@ -14,7 +14,7 @@ Tags (cell metadata "tags"; every code cell needs at least one, so a new cell st
   shared-html       text/html where the project's shared/ folder is beside the checkout (env MEDVLM_SHARED=1),
                     else a stream saying the files are not there
   live-train-view   a training run's live view: update_display_data for a display of this cell and an image/png
-                    chart, where the kernel has one (env MEDVLM_LIVE_TRAIN_VIEW=1); else only "no error"
+                    chart (local %%train runs and launched runs alike)
   answer-table      an image-answer table (thumbnail, ..., a last column of ✓/✗); its rows and ✓ count go into the
                     summary, for the Java test's accuracy check
 
@@ -35,7 +35,6 @@ import kernel_client
 EXPECTATIONS = {"result", "stream", "png", "html", "html-img", "update-display", "raises-exception", "no-output",
                 "shared-html", "live-train-view", "answer-table"}
 SHARED = os.environ.get("MEDVLM_SHARED") == "1"
-LIVE_TRAIN_VIEW = os.environ.get("MEDVLM_LIVE_TRAIN_VIEW") == "1"
 
 
 class RecordingClient(NotebookClient):
@@ -77,13 +76,13 @@ def check_cell(index, cell, messages):
         problems.append("%s: no text/html output" % where)
     if "html-img" in wanted and not any("<img" in d.get("text/html", "") for d in data):
         problems.append("%s: no text/html output with an <img thumbnail" % where)
-    if "update-display" in wanted or ("live-train-view" in wanted and LIVE_TRAIN_VIEW):
+    if "update-display" in wanted or "live-train-view" in wanted:
         shown = {d for kind, d in messages if kind == "display_data" and d}
         updates = [d for kind, d in messages if kind == "update_display_data"]
         if not updates or not all(u in shown for u in updates):
             problems.append("%s: expected update_display_data for a display of this cell, got %s"
                             % (where, [k for k, _ in messages]))
-    if "live-train-view" in wanted and LIVE_TRAIN_VIEW and not any("image/png" in d for d in data):
+    if "live-train-view" in wanted and not any("image/png" in d for d in data):
         problems.append("%s: expected the live loss chart (image/png)" % where)
     if "shared-html" in wanted:
         if SHARED and not any("text/html" in d for d in data):

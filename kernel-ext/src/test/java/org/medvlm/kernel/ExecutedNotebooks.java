@@ -1,23 +1,17 @@
 package org.medvlm.kernel;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import org.medvlm.cli.Medvlm;
-import org.medvlm.cli.TerminalDisplay;
-import org.medvlm.vlm.VlmLoader;
 
 /**
  * The tutorial notebooks, executed once per test JVM by nbclient on the installed kernel (src/test/python/run_notebook.py
@@ -33,9 +27,9 @@ final class ExecutedNotebooks {
 
     /**
      * The outcome: run_notebook.py's exit code and output, the executed notebooks' folder, its per-notebook summary
-     * (cells, seconds, problems, answer tables), and the notebooks left out with the reason.
+     * (cells, seconds, problems, answer tables).
      */
-    record Run(int code, String output, Path executed, JsonObject summary, Map<String, String> leftOut) {}
+    record Run(int code, String output, Path executed, JsonObject summary) {}
 
     private static Run run;
 
@@ -54,14 +48,9 @@ final class ExecutedNotebooks {
         Path work = Path.of("target/notebooks-under-test").toAbsolutePath();
         deleteTree(work);
         copyTree(sourceDir(), work);
-        Map<String, String> leftOut = new LinkedHashMap<>();
-        if (!Features.launcher()) {
-            leftOut.put(LAUNCH_NOTEBOOK, Features.LAUNCHER_MISSING);
-        }
         List<String> args = new ArrayList<>(List.of("run_notebook.py"));
         try (Stream<Path> s = Files.list(work)) {
             s.filter(p -> p.toString().endsWith(".ipynb")).sorted()
-                    .filter(p -> !leftOut.containsKey(p.getFileName().toString()))
                     .forEach(p -> args.add(p.toString()));
         }
         Path executed = Path.of("target/executed-notebooks").toAbsolutePath();
@@ -69,9 +58,7 @@ final class ExecutedNotebooks {
         Path summaryFile = Path.of("target/notebook-summary.json").toAbsolutePath();
         Files.deleteIfExists(summaryFile);
         args.addAll(List.of("--save", executed.toString(), "--summary", summaryFile.toString()));
-        Map<String, String> env = Map.of(
-                "MEDVLM_SHARED", Features.shared() ? "1" : "0",
-                "MEDVLM_LIVE_TRAIN_VIEW", Features.liveTrainView() ? "1" : "0");
+        Map<String, String> env = Map.of("MEDVLM_SHARED", Features.shared() ? "1" : "0");
         JupyterHarness.Result r = JupyterHarness.python(1500, env, args.toArray(String[]::new));
         JsonObject summary = Files.isRegularFile(summaryFile)
                 ? JsonParser.parseString(Files.readString(summaryFile, StandardCharsets.UTF_8)).getAsJsonObject()
@@ -80,45 +67,18 @@ final class ExecutedNotebooks {
         if (Files.isDirectory(executed)) {
             copyTree(sourceDir().resolve("data"), executed.resolve("data"));
         }
-        run = new Run(r.code(), JupyterHarness.clean(r.output()), executed, summary, leftOut);
+        run = new Run(r.code(), JupyterHarness.clean(r.output()), executed, summary);
         return run;
     }
 
     /** What the notebooks need from other parts of the toolkit, checked on the parts themselves. */
     static final class Features {
-        static final String LAUNCHER_MISSING = "'train --launcher' is not in the command grammar yet (the launched ZeRO runs of the"
-                + " Python trainer's branch); 06-zero-training.ipynb needs it";
-
         private Features() {}
-
-        /** Whether {@code medvlm train} has the {@code --launcher} option of the launched runs. */
-        static boolean launcher() {
-            var cl = Medvlm.commandLine(new TerminalDisplay(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter())));
-            return cl.getSubcommands().get("train").getCommandSpec().findOption("--launcher") != null;
-        }
-
-        /** Whether the kernel shows training runs itself (a live chart) instead of the terminal's progress lines. */
-        static boolean liveTrainView() {
-            try {
-                Class<?> display = Class.forName("org.medvlm.kernel.magic.KernelDisplay");
-                return java.util.Arrays.stream(display.getDeclaredMethods()).anyMatch(m -> m.getName().equals("runView"));
-            } catch (ClassNotFoundException e) {
-                return false;
-            }
-        }
 
         /** Whether the project's shared/ folder (reference models, external files) is beside the checkout. */
         static boolean shared() {
             return Files.isDirectory(Path.of(System.getProperty("medvlm.root", "..")).toAbsolutePath().normalize()
                     .resolveSibling("shared").resolve("external"));
-        }
-
-        /**
-         * Whether the built-in model has trained weights: {@link VlmLoader#builtin} loads them from the jar's
-         * {@code builtin/vlm/model.safetensors} and builds fresh parts where that resource is absent.
-         */
-        static boolean trainedBuiltinWeights() {
-            return VlmLoader.class.getResource("builtin/vlm/model.safetensors") != null;
         }
     }
 
