@@ -88,4 +88,48 @@ class NotebookTest {
         assertTrue(rows >= 16, "the answer table has " + rows + " rows");
         assertTrue(correct >= 0.9 * rows, "the trained built-in model is right on " + correct + " of " + rows + " rows");
     }
+
+    @Test
+    void theTrainingNotebooksRunTeachesTheModel() throws Exception {
+        ExecutedNotebooks.Run run = ExecutedNotebooks.get();
+        JsonObject nb = JsonParser.parseString(Files.readString(run.executed().resolve("05-train-locally.ipynb"),
+                StandardCharsets.UTF_8)).getAsJsonObject();
+        String evaluations = null;
+        String beforeAfter = null;
+        for (JsonElement c : nb.getAsJsonArray("cells")) {
+            JsonObject cell = c.getAsJsonObject();
+            for (JsonElement o : cell.has("outputs") ? cell.getAsJsonArray("outputs") : new JsonArray()) {
+                JsonObject data = o.getAsJsonObject().getAsJsonObject("data");
+                String text = data == null || !data.has("text/plain") ? "" : join(data.get("text/plain"));
+                if (text.startsWith("evaluations of ")) {
+                    evaluations = text;
+                } else if (text.startsWith("held-out answers at update ")) {
+                    beforeAfter = text;
+                }
+            }
+        }
+        assertTrue(evaluations != null && beforeAfter != null, "05-train-locally shows no evaluation or before/after table");
+        // rows: step, held-out loss, closed accuracy, open recall, exact match
+        List<double[]> rows = new ArrayList<>();
+        for (String line : evaluations.split("\n")) {
+            if (line.strip().matches("\\d+\\s+[0-9.]+\\s+[0-9.]+.*")) {
+                rows.add(Stream.of(line.strip().split("\\s+")).mapToDouble(Double::parseDouble).toArray());
+            }
+        }
+        assertTrue(rows.size() >= 2, evaluations);
+        double[] first = rows.get(0);
+        double[] last = rows.get(rows.size() - 1);
+        assertTrue(last[1] < first[1] / 2, "the held-out loss did not fall by half:\n" + evaluations);
+        assertTrue(last[2] >= 0.9 && last[2] > first[2], "closed accuracy did not reach 90%:\n" + evaluations);
+        assertTrue(beforeAfter.lines().anyMatch(l -> l.matches(".*✗\\s+\\S+ ✓\\s*")), "no answer turned from ✗ to ✓:\n" + beforeAfter);
+    }
+
+    private static String join(JsonElement text) {
+        if (!text.isJsonArray()) {
+            return text.getAsString();
+        }
+        StringBuilder b = new StringBuilder();
+        text.getAsJsonArray().forEach(e -> b.append(e.getAsString()));
+        return b.toString();
+    }
 }
