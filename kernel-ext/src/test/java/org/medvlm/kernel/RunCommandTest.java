@@ -105,4 +105,30 @@ class RunCommandTest {
         assertEquals(1, bad.code());
         assertTrue(bad.stderr().strip().startsWith("medvlm run: " + garbage.toAbsolutePath() + ": not a readable notebook"), bad.stderr());
     }
+
+    @Test
+    void outputsThatAreNotRegularFilesAreRefusedBeforeTheNotebookRuns() throws Exception {
+        JupyterHarness.assumeJupyter();
+        Path nb = tmp.resolve("ok.ipynb");
+        Path marker = tmp.resolve("ran.txt");
+        // the cell would leave a file behind: its absence shows the notebook never ran
+        Files.writeString(nb, notebook("java.nio.file.Files.writeString(java.nio.file.Path.of(\"" + marker + "\"), \"ran\");"));
+        Path target = tmp.resolve("real.html");
+        Files.writeString(target, "keep me");
+        Path link = tmp.resolve("link.html");
+        Files.createSymbolicLink(link, target);
+        Path folder = Files.createDirectory(tmp.resolve("folder.ipynb"));
+        String[][] cases = {{"--output", "/dev/null", "is not a regular file"}, {"--html", link.toString(), "is a symbolic link"},
+            {"--output", folder.toString(), "is a folder"}};
+        for (String[] c : cases) {
+            Out r = medvlm("run", nb.toString(), "--kernel", JupyterHarness.KERNEL_NAME, c[0], c[1]);
+            assertEquals(1, r.code(), r.stdout() + r.stderr());
+            List<String> lines = r.stderr().lines().filter(l -> !l.isBlank()).toList();
+            assertEquals(1, lines.size(), "one line: " + r.stderr());
+            assertTrue(lines.get(0).contains(c[1]) && lines.get(0).contains(c[2]), lines.get(0));
+        }
+        assertFalse(Files.exists(marker), "the notebook ran although its output was refused");
+        assertTrue(Files.isSymbolicLink(link) && Files.readString(target).equals("keep me"), "the link or its file changed");
+        assertFalse(Files.isRegularFile(Path.of("/dev/null")), "/dev/null was replaced by a file");
+    }
 }

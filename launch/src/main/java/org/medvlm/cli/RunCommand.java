@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.medvlm.io.AtomicFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -19,8 +20,9 @@ import picocli.CommandLine.Parameters;
  * {@code medvlm run NOTEBOOK}: executes a notebook top to bottom without a browser, through the installed
  * MedVLM kernel and nbclient (the engine of {@code jupyter nbconvert --execute}), as a reader's "Run All"
  * would, in the notebook's own folder. It writes the executed notebook ({@code --output}) and an HTML page
- * ({@code --html}, nbconvert's exporter) atomically, and when a cell fails it says which one (its index and
- * first line) and exits 1; the files are still written, with the error in that cell.
+ * ({@code --html}, nbconvert's exporter) through {@link AtomicFiles} (regular files only, checked before the run), and
+ * when a cell fails it says which one (its index and first line) and exits 1; the files are still written, with the
+ * error in that cell.
  */
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Executes a notebook headless through the MedVLM kernel (nbclient), as 'Run All' would.",
@@ -101,11 +103,9 @@ final class RunCommand implements Callable<Integer> {
                     failed = "a cell failed: " + (str(e).strip().splitlines() or [""])[-1]
             except Exception as e:
                 failed = "%s: %s" % (type(e).__name__, (str(e).strip().splitlines() or [""])[0])
-            def write(target, text):
-                tmp = target + ".tmp"
-                with open(tmp, "w", encoding="utf-8") as f:
-                    f.write(text); f.flush(); os.fsync(f.fileno())
-                os.replace(tmp, target)
+            def write(target, text):  # a private temporary file; the Java side puts it in place atomically
+                with open(target, "w", encoding="utf-8") as f:
+                    f.write(text)
             if output:
                 write(output, nbformat.writes(nb))
             if html:
@@ -129,8 +129,8 @@ final class RunCommand implements Callable<Integer> {
             if (target != null && target.toAbsolutePath().getParent() != null && !Files.isDirectory(target.toAbsolutePath().getParent())) {
                 throw new UserError(target + ": its folder does not exist");
             }
-            if (target != null && Files.isDirectory(target)) {
-                throw new UserError(target + ": is a folder");
+            if (target != null) {
+                AtomicFiles.checkTarget(target); // a folder, device, pipe or link is refused before the notebook runs
             }
         }
         if (output != null && Files.exists(output) && Files.isSameFile(output, notebook)) {
@@ -138,8 +138,25 @@ final class RunCommand implements Callable<Integer> {
         }
         String python = python().orElseThrow(() -> new UserError("no python3 with nbclient was found; install it with: "
                 + (Files.isRegularFile(Path.of("/etc/debian_version")) ? "apt-get install python3-nbclient jupyter-nbconvert" : NotebookCommand.PIP_COMMAND)));
+        Path scratch = Files.createTempDirectory("medvlm-run-");
+        try {
+            return execute(python, scratch);
+        } finally {
+            try (var files = Files.list(scratch)) {
+                for (Path f : (Iterable<Path>) files::iterator) {
+                    Files.deleteIfExists(f);
+                }
+            }
+            Files.deleteIfExists(scratch);
+        }
+    }
+
+    /** Runs the script with its outputs in {@code scratch}, then puts them in place; the exit status as {@link #call}. */
+    private int execute(String python, Path scratch) throws IOException, InterruptedException {
+        Path executed = scratch.resolve("executed.ipynb");
+        Path page = scratch.resolve("executed.html");
         List<String> cmd = new ArrayList<>(List.of(python, "-c", SCRIPT, notebook.toAbsolutePath().toString(),
-                output == null ? "" : output.toAbsolutePath().toString(), html == null ? "" : html.toAbsolutePath().toString(),
+                output == null ? "" : executed.toString(), html == null ? "" : page.toString(),
                 kernel, Integer.toString(cellTimeout)));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
         pb.environment().put("PYDEVD_DISABLE_FILE_VALIDATION", "1");
@@ -157,6 +174,11 @@ final class RunCommand implements Callable<Integer> {
         }
         outPump.join();
         errPump.join();
+        for (Path[] move : new Path[][] {{executed, output}, {page, html}}) {
+            if (move[1] != null && Files.isRegularFile(move[0])) {
+                AtomicFiles.write(move[1], out -> Files.copy(move[0], out));
+            }
+        }
         return switch (code) {
             case 0 -> Medvlm.EXIT_OK;
             case 3, 4, 5 -> Medvlm.EXIT_INPUT;
