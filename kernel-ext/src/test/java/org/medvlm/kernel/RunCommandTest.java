@@ -91,8 +91,14 @@ class RunCommandTest {
         Out missing = medvlm("run", tmp.resolve("nope.ipynb").toString());
         assertEquals(1, missing.code());
         assertEquals("medvlm run: " + tmp.resolve("nope.ipynb") + ": no such notebook", missing.stderr().strip());
+        Out device = medvlm("run", "/dev/zero");
+        assertEquals(1, device.code());
+        assertEquals("medvlm run: /dev/zero: not a regular file (a folder, device or pipe); name an .ipynb file", device.stderr().strip());
         Path nb = tmp.resolve("ok.ipynb");
         Files.writeString(nb, notebook("1"));
+        Out timeout = medvlm("run", nb.toString(), "--cell-timeout", "0");
+        assertEquals(2, timeout.code(), timeout.stderr());
+        assertTrue(timeout.stderr().strip().startsWith("medvlm run: Invalid value for option '--cell-timeout'"), timeout.stderr());
         Out self = medvlm("run", nb.toString(), "--output", nb.toString());
         assertEquals(1, self.code());
         assertTrue(self.stderr().strip().endsWith("is the notebook itself; name another file"), self.stderr());

@@ -43,7 +43,7 @@ final class RunCommand implements Callable<Integer> {
             description = "The kernel to run it on (default: ${DEFAULT-VALUE}, as 'install-kernel' names it).")
     String kernel;
 
-    @Option(names = "--cell-timeout", defaultValue = "1800", paramLabel = "SECONDS",
+    @Option(names = "--cell-timeout", defaultValue = "1800", paramLabel = "SECONDS", converter = Converters.PositiveInt.class,
             description = "Most seconds one cell may run (default: ${DEFAULT-VALUE}).")
     int cellTimeout;
 
@@ -119,11 +119,11 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
-        if (!Files.isRegularFile(notebook)) {
+        if (!Files.exists(notebook)) {
             throw new UserError(notebook + ": no such notebook");
         }
-        if (cellTimeout < 1) {
-            throw new UserError("--cell-timeout " + cellTimeout + ": must be at least 1 second");
+        if (!Files.isRegularFile(notebook)) {
+            throw new UserError(notebook + ": not a regular file (a folder, device or pipe); name an .ipynb file");
         }
         for (Path target : new Path[] {output, html}) {
             if (target != null && target.toAbsolutePath().getParent() != null && !Files.isDirectory(target.toAbsolutePath().getParent())) {
