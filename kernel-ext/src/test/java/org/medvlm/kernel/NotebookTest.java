@@ -74,6 +74,12 @@ class NotebookTest {
             "\\\"train_batch_size\\\"", "run finished"}) {
             assertTrue(executed.contains(expected), ExecutedNotebooks.LAUNCH_NOTEBOOK + " shows no '" + expected + "'");
         }
+        // the checkpoint two PyTorch processes wrote answers in the Java kernel
+        JsonArray tables = nb.getAsJsonArray("answer_tables");
+        assertEquals(1, tables.size(), "the launched run's model answers in one table");
+        int rows = tables.get(0).getAsJsonObject().get("rows").getAsInt();
+        int correct = tables.get(0).getAsJsonObject().get("correct").getAsInt();
+        assertTrue(rows >= 8 && correct >= 0.75 * rows, "the launched run's model is right on " + correct + " of " + rows);
     }
 
     @Test

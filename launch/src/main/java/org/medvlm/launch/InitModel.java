@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -20,14 +21,15 @@ import org.medvlm.vlm.VlmConfig;
 
 /**
  * The model folder a launched run starts from. The Python trainer loads the parts that have weights (in the
- * composite file or in part folders that config.json names) and initialises the rest with the run's seed, so a
- * preset needs no weights at all: its folder is a config.json (and the tokenizer where the preset has one).
+ * composite file or in part folders that config.json names) and initialises the rest with the run's seed: a preset's
+ * folder is a config.json, the tokenizer where the preset has one, and the part folders that hold weights (the user's,
+ * or for the tiny presets the shipped pre-trained tower and language model).
  */
 public final class InitModel {
 
     /** Architectures by the name a user types. */
     public enum Preset {
-        /** The built-in small model (ViT 64 px, 2-layer Q-Former of 8 queries, 2-layer BLOOM, built-in tokenizer). */
+        /** The built-in small model (its shipped pre-trained ViT and BLOOM, a fresh Q-Former, the built-in tokenizer). */
         TINY("tiny", 0, 0, 0),
         /** The built-in small model with the gated (Flamingo) fusion. */
         TINY_GATED("tiny-gated", 0, 0, 0),
@@ -109,7 +111,8 @@ public final class InitModel {
     }
 
     /**
-     * Writes the folder of a preset to {@code out}: config.json, and for {@code tiny} the built-in tokenizer. Parts
+     * Writes the folder of a preset to {@code out}: config.json, and for {@code tiny} the built-in tokenizer and the
+     * shipped pre-trained vision and text part folders (where no folder is given for them). Parts
      * with weights on disk are named by folder ({@code vision}, {@code qformer}, {@code text} keys of
      * {@code partFolders}: a converted BiomedCLIP, a BLIP-2 Q-Former, a bloomz download); the others start from the
      * run's seed. A bloomz preset needs the text folder for its tokenizer unless {@code allowNoTokenizer}.
@@ -129,6 +132,15 @@ public final class InitModel {
             }
             // absolute, so the folder can be written elsewhere first and moved into the run directory
             root.addProperty(e.getKey() + "_config", folder.toString());
+        }
+        if (preset == Preset.TINY || preset == Preset.TINY_GATED) {
+            // the shipped pre-trained tower and language model, as the local trainer's tiny presets start from them
+            for (VlmConfig.Part part : List.of(VlmConfig.Part.VISION, VlmConfig.Part.TEXT)) {
+                String name = part == VlmConfig.Part.VISION ? "vision" : "text";
+                if (!partFolders.containsKey(name) && VlmLoader.writeBuiltinPart(part, out.resolve(name))) {
+                    root.addProperty(part.key(), name); // relative: the folder moves into the run directory whole
+                }
+            }
         }
         AtomicFiles.writeString(out.resolve("config.json"),
                 new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(root) + "\n");

@@ -208,8 +208,12 @@ public final class Launches {
         Files.createDirectories(to);
         try (Stream<Path> s = Files.list(from)) {
             for (Path f : s.toList()) {
-                byte[] bytes = Files.readAllBytes(f);
-                AtomicFiles.write(to.resolve(f.getFileName().toString()), o -> o.write(bytes));
+                Path target = to.resolve(f.getFileName().toString());
+                if (Files.isDirectory(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    copyTree(f, target); // a tiny preset's shipped part folders
+                } else {
+                    AtomicFiles.write(target, o -> Files.copy(f, o));
+                }
             }
         }
     }

@@ -136,6 +136,25 @@ class LocalLaunchTest {
     }
 
     @Test
+    void theTinyPresetStartsFromTheShippedPreTrainedPartsAsALocalRunDoes() throws Exception {
+        String python = PythonTorch.require();
+        Path run = tmp.resolve("parts");
+        TrainerArgs args = TrainerArgs.of("--data", "phantoms:48:3", "--steps", "2", "--batch-size", "8", "--seed", "5");
+        assertEquals(0, launch(local(1, python), args, run, new StringWriter()));
+        for (String part : new String[] {"vision", "text"}) {
+            try (var shipped = VisionLanguageModel.class.getResourceAsStream("builtin/" + part + "/model.safetensors")) {
+                assertTrue(java.util.Arrays.equals(shipped.readAllBytes(), Files.readAllBytes(run.resolve("init/" + part + "/model.safetensors"))),
+                        "init/" + part + " holds the jar's pre-trained " + part + " part");
+            }
+            JsonObject config = JsonParser.parseString(Files.readString(run.resolve("init/config.json"))).getAsJsonObject();
+            assertEquals(part, config.get(part + "_config").getAsString(), "config.json names the part folder, relative");
+        }
+        // a frozen language model from scratch would answer at chance over its 300-token vocabulary: ln 300 = 5.7
+        double first = events(run, "step").get(0).get("loss").getAsDouble();
+        assertTrue(first < 3.0, "the first update's loss is " + first + ": the run did not start from the pre-trained parts");
+    }
+
+    @Test
     void aKilledRankFailsTheRunNamingItAndLeavesNoProcess() throws Exception {
         String python = PythonTorch.require();
         Path run = tmp.resolve("killed");

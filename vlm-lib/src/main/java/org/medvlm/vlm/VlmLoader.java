@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.medvlm.bloom.Bloom;
 import org.medvlm.checkpoint.StateDict;
+import org.medvlm.io.AtomicFiles;
 import org.medvlm.layers.ConfigReader;
 import org.medvlm.vision.BiomedClipKeys;
 
@@ -156,6 +157,32 @@ public final class VlmLoader {
             throw e instanceof IOException io ? new UncheckedIOException("the built-in parts in the jar are unreadable: "
                     + io.getMessage(), io) : (RuntimeException) e;
         }
+    }
+
+    /**
+     * Writes the shipped pre-trained {@code part} ({@link VlmConfig.Part#VISION} or {@link VlmConfig.Part#TEXT}) as a part
+     * folder (config.json, model.safetensors) to {@code dir}, so a launched run of the {@code tiny} presets starts where
+     * a local one does; false (nothing written) where the jar has no such part.
+     */
+    public static boolean writeBuiltinPart(VlmConfig.Part part, Path dir) throws IOException {
+        String folder = BUILTIN + switch (part) {
+            case VISION -> "vision/";
+            case TEXT -> "text/";
+            default -> throw new IllegalArgumentException("no shipped " + part + " part");
+        };
+        if (VlmLoader.class.getResource(folder + "model.safetensors") == null) {
+            return false;
+        }
+        Files.createDirectories(dir);
+        for (String name : List.of("config.json", "model.safetensors")) {
+            try (InputStream in = VlmLoader.class.getResourceAsStream(folder + name)) {
+                if (in == null) {
+                    throw new IOException("built-in " + folder + name + " is missing from the jar");
+                }
+                AtomicFiles.write(dir.resolve(name), in::transferTo);
+            }
+        }
+        return true;
     }
 
     /** The built-in architecture with fresh (untrained) weights for seed {@code seed}: for teaching. */
