@@ -194,6 +194,13 @@ public final class LaunchPlanner {
         int perNode = spec.processesPerNode();
         int port = spec.masterPort() != null ? spec.masterPort() : DEFAULT_PORT;
         List<LaunchPlan.Proc> out = new ArrayList<>();
+        if (spec.nodes() == 1 && spec.hostfile().isPresent()) {
+            int hosts = Hostfile.read(spec.hostfile().get()).hosts().size();
+            if (hosts > 1) { // a one-node command would leave the other hosts idle without a word
+                throw new IllegalArgumentException("--hostfile " + spec.hostfile().get() + " lists " + hosts
+                        + " hosts but --nodes is 1: torchrun starts one command per node; give --nodes " + hosts);
+            }
+        }
         if (spec.nodes() == 1) {
             List<String> argv = new ArrayList<>(List.of(exe, "--nnodes", "1", "--nproc_per_node", Integer.toString(perNode),
                     "--master_port", Integer.toString(port), "-m", "medvlm.train"));

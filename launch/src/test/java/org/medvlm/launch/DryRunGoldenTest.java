@@ -2,6 +2,7 @@ package org.medvlm.launch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -89,6 +90,15 @@ class DryRunGoldenTest {
                         "--batch-size", "8"));
         assertTrue(out.contains("torchrun --nnodes 1 --nproc_per_node 4 --master_port 29500 -m medvlm.train"), out);
         assertTrue(out.contains("--engine fsdp --device cuda --precision bf16 --checkpointing --zero 3"), out);
+        // a hostfile of several hosts with one node would start one command and leave the others idle: refused
+        Path hosts = tmp.resolve("two-hosts");
+        Files.writeString(hosts, "node-a slots=4\nnode-b slots=4\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Launches.launch(
+                spec(Launcher.TORCHRUN, 4, 1, hosts, "", Engine.FSDP, null, null, true, ""), TrainerArgs.of("--data", "phantoms:40:3"),
+                tmp.resolve("tr2"), Optional.of(new Launches.PresetInit(InitModel.Preset.TINY, Map.of())), new PrintWriter(new StringWriter())));
+        assertEquals("--hostfile " + hosts + " lists 2 hosts but --nodes is 1: torchrun starts one command per node; give --nodes 2",
+                e.getMessage());
+        assertFalse(Files.exists(tmp.resolve("tr2")), "a refused launch writes nothing");
     }
 
     @Test
