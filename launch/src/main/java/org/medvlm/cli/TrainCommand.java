@@ -168,7 +168,7 @@ final class TrainCommand implements Callable<Integer> {
             return launched();
         }
         TrainSettings s = settings();
-        Path dir = runDir != null ? runDir : defaultRunDir(s);
+        Path dir = runDir != null ? runDir : defaultRunDir(s.preset());
         if (runDir == null) {
             display.err().println("medvlm train: run folder " + dir);
             display.err().flush();
@@ -278,8 +278,7 @@ final class TrainCommand implements Callable<Integer> {
         if (resume) {
             args.add("--resume");
         }
-        String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT));
-        Path dir = runDir != null ? runDir : launch.dryRun() ? Path.of("runs", "dry-run") : Path.of("runs", preset + "-" + stamp);
+        Path dir = runDir != null ? runDir : launch.dryRun() ? Path.of("runs", "dry-run") : defaultRunDir(preset);
         // in a notebook the launched run gets the live view a local run has, fed from its run folder as attach does
         Thread viewer = display.rich() && !launch.dryRun() ? followInView(dir) : null;
         try {
@@ -400,14 +399,21 @@ final class TrainCommand implements Callable<Integer> {
         return value != null ? value : fallback;
     }
 
-    private static Path defaultRunDir(TrainSettings s) {
+    /** runs/PRESET-STAMP, with -2, -3, ... where a run of the same second has the name already. */
+    private static Path defaultRunDir(String preset) {
         String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT));
-        return Path.of("runs", s.preset() + "-" + stamp);
+        Path dir = Path.of("runs", preset + "-" + stamp);
+        for (int n = 2; Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS); n++) {
+            dir = Path.of("runs", preset + "-" + stamp + "-" + n);
+        }
+        return dir;
     }
 
     /** Runs the command again with the settings file's lines as options before the command line's own. */
     private int rerunWithSettings() throws IOException {
-        List<String> args = new ArrayList<>(settingsArgs(Files.readString(settings, StandardCharsets.UTF_8), settings.toString()));
+        // a settings file is a few lines: a pipe, device or huge file is refused by name before it is read
+        String text = new String(org.medvlm.io.InputFiles.readAll(settings, org.medvlm.io.Limit.LINE_CHARS), StandardCharsets.UTF_8);
+        List<String> args = new ArrayList<>(settingsArgs(text, settings.toString()));
         List<String> all = spec.commandLine().getParseResult().originalArgs();
         int own = all.indexOf(spec.name()); // the parent's arguments come first when run from medvlm
         List<String> original = own >= 0 ? all.subList(own + 1, all.size()) : all;

@@ -103,7 +103,7 @@ class TrainCommandTest {
     }
 
     @Test
-    void badInputGetsOneLine() throws IOException {
+    void badInputGetsOneLine() throws IOException, InterruptedException {
         Path a = tmp.resolve("a");
         assertEquals(0, CliRun.of(args(a, 1)).exitCode());
         CliRun again = CliRun.of(args(a, 1));
@@ -117,6 +117,17 @@ class TrainCommandTest {
         CliRun data = CliRun.of("train", "--run-dir", tmp.resolve("d").toString(), "--data", "slake:" + tmp.resolve("none"), "--steps", "1");
         assertEquals(Medvlm.EXIT_INPUT, data.exitCode());
         assertTrue(data.errIsOneLine(), data.err());
+        // data and model are read before the run folder is made: a run that cannot start leaves none behind
+        assertFalse(Files.exists(tmp.resolve("d")), "a run folder was left by a run that never started");
+        // {option, value, what the one line names}
+        for (String[] bad : new String[][] {{"--data", "phantoms:99999999:1", "99999999"}, {"--model", "/dev/zero", "/dev/zero"},
+            {"--model", tmp.toString(), tmp.toString()}}) {
+            Path dir = tmp.resolve("never");
+            CliRun r = CliRun.of("train", "--run-dir", dir.toString(), "--steps", "1", bad[0], bad[1]);
+            assertEquals(Medvlm.EXIT_INPUT, r.exitCode(), r.err());
+            assertTrue(r.errIsOneLine() && r.err().contains(bad[2]), r.err());
+            assertFalse(Files.exists(dir), String.join(" ", bad) + " left a run folder");
+        }
 
         CliRun steps = CliRun.of(args(tmp.resolve("s"), 0));
         assertEquals(Medvlm.EXIT_USAGE, steps.exitCode());
@@ -134,6 +145,28 @@ class TrainCommandTest {
         CliRun bad = CliRun.of("train", "--settings", settings.toString());
         assertEquals(Medvlm.EXIT_INPUT, bad.exitCode());
         assertTrue(bad.errIsOneLine() && bad.err().contains("line 2"), bad.err());
+
+        // a settings file that is a pipe, a device or a folder is refused by name, before anything is read
+        Path fifo = tmp.resolve("cell.fifo");
+        try {
+            assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        } catch (IOException noMkfifo) {
+            fifo = null;
+        }
+        for (Path notAFile : fifo == null ? new Path[] {Path.of("/dev/zero"), tmp} : new Path[] {fifo, Path.of("/dev/zero"), tmp}) {
+            CliRun r = CliRun.of("train", "--settings", notAFile.toString());
+            assertEquals(Medvlm.EXIT_INPUT, r.exitCode(), r.err());
+            assertTrue(r.errIsOneLine() && r.err().contains(notAFile.toString()), r.err());
+        }
+
+        // each setting that is out of range is named on its own
+        for (String option : new String[] {"--eval-every", "--checkpoint-every", "--keep-checkpoints"}) {
+            CliRun r = CliRun.of("train", "--run-dir", tmp.resolve("z").toString(), "--steps", "1", option, "0");
+            assertEquals(Medvlm.EXIT_USAGE, r.exitCode(), r.err());
+            assertTrue(r.errIsOneLine() && r.err().contains(option.substring(2) + " must be 1 or more"), r.err());
+        }
+        CliRun samples = CliRun.of("train", "--run-dir", tmp.resolve("z").toString(), "--samples", "9999");
+        assertTrue(samples.err().contains("samples must be from 0 to 256"), samples.err());
     }
 
     @Test

@@ -28,9 +28,11 @@ public final class LocalTraining {
      */
     public static Outcome run(TrainSettings settings, Supplier<List<VqaExample>> data, Path runDir,
             List<RunEvents.Listener> listeners, Consumer<String> warnings, Consumer<Trainer> started) throws IOException {
-        RunDirectory run = RunDirectory.create(runDir, runJson(settings), settings.resume(), "preset");
+        RunDirectory.check(runDir, runJson(settings), settings.resume(), "preset");
+        // data and model before the run folder: a dataset or model that cannot be read leaves no folder behind
         Objective objective = TrainPresets.objective(settings, data);
         try {
+            RunDirectory run = RunDirectory.create(runDir, runJson(settings), settings.resume(), "preset");
             Trainer trainer = new Trainer(settings, objective, run, listeners, warnings);
             started.accept(trainer);
             Trainer.Result result = trainer.run();

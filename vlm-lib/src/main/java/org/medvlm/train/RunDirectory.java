@@ -52,6 +52,22 @@ public final class RunDirectory implements RunEvents.Listener {
      * non-empty folder that is not a run is refused always (nothing the user did not name is overwritten).
      */
     public static RunDirectory create(Path dir, JsonObject settings, boolean resume, String comparedKey) throws IOException {
+        if (check(dir, settings, resume, comparedKey)) {
+            return new RunDirectory(dir);
+        }
+        Files.createDirectories(dir);
+        JsonObject written = settings.deepCopy();
+        written.addProperty("schema", RunEvents.SCHEMA);
+        written.addProperty("created", Instant.now().toString());
+        AtomicFiles.writeString(dir.resolve(RUN), new GsonBuilder().disableHtmlEscaping().setPrettyPrinting().create().toJson(written) + "\n");
+        return new RunDirectory(dir);
+    }
+
+    /**
+     * What {@link #create} refuses, checked without writing anything (so a run can load its data and model first, and a
+     * bad {@code --data} leaves no run folder behind): true when {@code dir} holds a run that {@code resume} continues.
+     */
+    public static boolean check(Path dir, JsonObject settings, boolean resume, String comparedKey) throws IOException {
         Path run = dir.resolve(RUN);
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
             throw new IOException(dir + ": exists and is not a folder");
@@ -66,7 +82,7 @@ public final class RunDirectory implements RunEvents.Listener {
                 throw new IOException(dir + ": was a run of " + comparedKey + " " + previous.get(comparedKey)
                         + ", not " + settings.get(comparedKey) + "; resume it with its own settings");
             }
-            return new RunDirectory(dir);
+            return true;
         }
         if (Files.isDirectory(dir)) {
             try (var entries = Files.list(dir)) {
@@ -75,12 +91,7 @@ public final class RunDirectory implements RunEvents.Listener {
                 }
             }
         }
-        Files.createDirectories(dir);
-        JsonObject written = settings.deepCopy();
-        written.addProperty("schema", RunEvents.SCHEMA);
-        written.addProperty("created", Instant.now().toString());
-        AtomicFiles.writeString(run, new GsonBuilder().disableHtmlEscaping().setPrettyPrinting().create().toJson(written) + "\n");
-        return new RunDirectory(dir);
+        return false;
     }
 
     /** An existing run folder, for following or resuming; refuses a folder without run.json. */

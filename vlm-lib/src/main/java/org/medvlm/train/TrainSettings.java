@@ -70,10 +70,14 @@ public record TrainSettings(String preset, String data, Path model, int steps, l
         require(warmupSteps >= 0, "warmup-steps must be 0 or more");
         require(weightDecay >= 0 && weightDecay < 10, "weight-decay must be from 0 to 10");
         require(gradClip >= 0 && Double.isFinite(gradClip), "grad-clip must be 0 (off) or positive");
-        require(loraR > 0 && loraR <= 4096 && loraAlpha > 0 && loraDropout >= 0 && loraDropout < 1,
-                "lora-r must be from 1 to 4096, lora-alpha positive and lora-dropout in [0, 1)");
-        require(evalEvery > 0 && checkpointEvery > 0 && keepCheckpoints > 0 && evalLimit >= 0 && samples >= 0 && samples <= 256,
-                "eval-every, checkpoint-every and keep-checkpoints must be positive; samples at most 256");
+        require(loraR > 0 && loraR <= 4096, "lora-r must be from 1 to 4096");
+        require(loraAlpha > 0 && Double.isFinite(loraAlpha), "lora-alpha must be a positive number");
+        require(loraDropout >= 0 && loraDropout < 1, "lora-dropout must be in [0, 1)");
+        require(evalEvery > 0, "eval-every must be 1 or more");
+        require(evalLimit >= 0, "eval-limit must be 0 (every held-out question) or more");
+        require(samples >= 0 && samples <= 256, "samples must be from 0 to 256");
+        require(checkpointEvery > 0, "checkpoint-every must be 1 or more");
+        require(keepCheckpoints > 0, "keep-checkpoints must be 1 or more");
     }
 
     private static void require(boolean ok, String message) {
