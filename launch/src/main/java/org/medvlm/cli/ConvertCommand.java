@@ -45,10 +45,13 @@ final class ConvertCommand implements Callable<Integer> {
         if (!kind.equals("biomedclip")) {
             throw new UserError("unknown conversion '" + kind + "' (biomedclip)");
         }
-        if (!Files.isRegularFile(source)) {
+        if (!Files.exists(source)) {
             throw new UserError(source + ": no such file");
         }
-        String py = PythonEnv.python(python == null ? "" : python);
+        if (!Files.isRegularFile(source)) {
+            throw new UserError(source + ": not a regular file (a folder, device or pipe); name the .bin file");
+        }
+        String py = PythonEnv.runnableHere(PythonEnv.python(python == null ? "" : python));
         List<String> argv = new java.util.ArrayList<>(List.of(py, "-m", "medvlm.convert", "biomedclip",
                 source.toAbsolutePath().toString(), "--out", out.toAbsolutePath().toString()));
         if (numHeads != null) {

@@ -134,6 +134,7 @@ public final class Medvlm implements Callable<Integer> {
      */
     static int exitCode(Throwable ex) {
         if (ex instanceof UserError || ex instanceof IllegalArgumentException || ex instanceof java.io.IOException
+                || ex instanceof org.medvlm.launch.Launches.RunFailed
                 || ex instanceof java.io.UncheckedIOException || ex instanceof UnsupportedOperationException
                 || ex instanceof OutOfMemoryError) {
             return EXIT_INPUT;
@@ -162,7 +163,8 @@ public final class Medvlm implements Callable<Integer> {
             message = "stack overflow (a bug: please report it with MEDVLM_DEBUG=1 output)";
         } else if (t.getMessage() == null || t.getMessage().isBlank()) {
             message = t.getClass().getSimpleName();
-        } else if (t instanceof UserError || t instanceof IllegalArgumentException || t instanceof java.io.IOException) {
+        } else if (t instanceof UserError || t instanceof IllegalArgumentException || t instanceof java.io.IOException
+                || t instanceof org.medvlm.launch.Launches.RunFailed) {
             message = t.getMessage();
         } else {
             message = t.getClass().getSimpleName() + ": " + t.getMessage();

@@ -31,7 +31,9 @@ public record Hostfile(Map<String, List<Integer>> slots) {
     }
 
     public static Hostfile read(Path file) throws IOException {
-        return parse(Files.readAllLines(file, StandardCharsets.UTF_8), file.toString());
+        // a hostfile is a few lines: a pipe, a device or a huge file is refused by name before it is read
+        String text = new String(org.medvlm.io.InputFiles.readAll(file, org.medvlm.io.Limit.LINE_CHARS), StandardCharsets.UTF_8);
+        return parse(text.lines().toList(), file.toString());
     }
 
     public static Hostfile parse(List<String> lines, String where) {

@@ -37,6 +37,10 @@ public record LaunchSpec(Launcher launcher, int gpus, Integer nproc, int nodes, 
                          Offload offload, Device device, Precision precision, boolean checkpointing, boolean dryRun,
                          boolean force, String partition, String time, String account, String gpuModel, String python,
                          Integer threads) {
+    /** Most GPUs or processes per node ({@code --gpus}, {@code --nproc}). */
+    public static final int MAX_PER_NODE = 256;
+    /** Most nodes ({@code --nodes}). */
+    public static final int MAX_NODES = 65_536;
 
     /** Who starts the ranks. */
     public enum Launcher {
@@ -100,14 +104,15 @@ public record LaunchSpec(Launcher launcher, int gpus, Integer nproc, int nodes, 
         if (threads != null && threads < 1) {
             throw new IllegalArgumentException("--threads must be 1 or more, not " + threads);
         }
-        if (gpus < 0) {
-            throw new IllegalArgumentException("--gpus must be 0 or more, not " + gpus);
+        // per node, a few more than the largest machines have; a typo of 100000 would otherwise fork 100000 processes
+        if (gpus < 0 || gpus > MAX_PER_NODE) {
+            throw new IllegalArgumentException("--gpus must be 0 to " + MAX_PER_NODE + ", not " + gpus);
         }
-        if (nproc != null && nproc < 1) {
-            throw new IllegalArgumentException("--nproc must be 1 or more, not " + nproc);
+        if (nproc != null && (nproc < 1 || nproc > MAX_PER_NODE)) {
+            throw new IllegalArgumentException("--nproc must be 1 to " + MAX_PER_NODE + ", not " + nproc);
         }
-        if (nodes < 1) {
-            throw new IllegalArgumentException("--nodes must be 1 or more, not " + nodes);
+        if (nodes < 1 || nodes > MAX_NODES) {
+            throw new IllegalArgumentException("--nodes must be 1 to " + MAX_NODES + ", not " + nodes);
         }
         if (masterPort != null && (masterPort < 1 || masterPort > 65535)) {
             throw new IllegalArgumentException("--master-port must be 1..65535, not " + masterPort);

@@ -123,6 +123,9 @@ public final class Launches {
             }
             String python = spec.python().isEmpty() && spec.dryRun() && spec.launcher() != LaunchSpec.Launcher.LOCAL
                     ? "python3" : PythonEnv.python(spec.python());
+            if (spec.launcher() == LaunchSpec.Launcher.LOCAL && !spec.dryRun()) {
+                PythonEnv.runnableHere(python);
+            }
             Path pythonPath = PythonEnv.packageRoot();
             int world = LaunchPlanner.worldSize(spec);
             Optional<MemoryEstimate> memory = Optional.empty();
@@ -196,7 +199,7 @@ public final class Launches {
                 return EXIT_OK;
             }
             String reason = status.has("reason") && !status.get("reason").isJsonNull() ? status.get("reason").getAsString() : state;
-            throw new IllegalStateException("run " + state + ": " + reason);
+            throw new RunFailed("run " + state + ": " + reason);
         } finally {
             if (tmpInit != null) {
                 RunFiles.deleteTree(tmpInit);
@@ -215,6 +218,15 @@ public final class Launches {
                     AtomicFiles.write(target, o -> Files.copy(f, o));
                 }
             }
+        }
+    }
+
+    /** The launched run ended failed, stopped or cancelled (its status says why); the command line exits 1. */
+    public static final class RunFailed extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        public RunFailed(String message) {
+            super(message);
         }
     }
 

@@ -97,6 +97,9 @@ public final class PreparedData {
     public static Summary prepare(String spec, Tokenizer tokenizer, Path tokenizerFile, PromptTemplate prompt, Path out)
             throws IOException {
         String tokenizerName = tokenizerFile == null ? "builtin" : tokenizerFile.toAbsolutePath().toString();
+        if (Files.exists(out) && !Files.isDirectory(out)) {
+            throw new IllegalArgumentException("--out " + out + ": exists and is not a folder");
+        }
         Path marker = out.resolve("prepare.json");
         if (Files.isRegularFile(marker)) {
             JsonObject old = readJson(marker);

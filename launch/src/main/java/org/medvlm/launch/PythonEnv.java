@@ -56,6 +56,21 @@ public final class PythonEnv {
     }
 
     /**
+     * Refuses a {@code --python} path that this machine cannot run (a dry run, or a cluster's launcher, may name a
+     * Python that exists only on the nodes, so only the runs started here check it). A bare command name is looked up
+     * on PATH when it starts.
+     */
+    public static String runnableHere(String python) {
+        if (python.contains("/")) {
+            Path p = Path.of(python);
+            if (!(Files.isRegularFile(p) && Files.isExecutable(p))) {
+                throw new IllegalArgumentException("--python " + python + ": not an executable file");
+            }
+        }
+        return python;
+    }
+
+    /**
      * Asks the trainer whether this machine can run the engine ({@code python -m medvlm.train --probe}); refuses with
      * its one-line answer (e.g. FSDP with Debian's torch 1.13).
      */

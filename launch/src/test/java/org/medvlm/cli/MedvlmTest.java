@@ -113,6 +113,9 @@ class MedvlmTest {
                         "medvlm fail: /x/plan.png: No space left on device"),
                 new Case(() -> new java.nio.file.DirectoryNotEmptyException("/x/out"), Medvlm.EXIT_INPUT,
                         "medvlm fail: /x/out: is a folder that is not empty"),
+                // a launched run that failed (a rank died, the job was cancelled): its reason, exit 1
+                new Case(() -> new org.medvlm.launch.Launches.RunFailed("run failed: rank 1 was killed by signal 9"), Medvlm.EXIT_INPUT,
+                        "medvlm fail: run failed: rank 1 was killed by signal 9"),
                 // a bug, not bad input, unless a command turns a specific case into a UserError
                 new Case(() -> new IllegalStateException("state"), Medvlm.EXIT_SOFTWARE, "medvlm fail: IllegalStateException: state"),
                 new Case(NullPointerException::new, Medvlm.EXIT_SOFTWARE, "medvlm fail: NullPointerException"),

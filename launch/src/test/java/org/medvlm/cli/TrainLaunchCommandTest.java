@@ -70,6 +70,39 @@ class TrainLaunchCommandTest {
         assertTrue(stop.errIsOneLine(), stop.err());
     }
 
+    @Test
+    void hostileLaunchInputsAreOneLineAndStartNothing() throws Exception {
+        String run = dir.resolve("h").toString();
+        Path fifo = dir.resolve("hosts.fifo");
+        boolean haveFifo = new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0;
+        Path notExecutable = Files.writeString(dir.resolve("python"), "#!/bin/sh\n");
+        // {arguments..., what the one line says}
+        String[][] cases = {
+            {"--launcher", "deepspeed", "--gpus", "2", "--hostfile", "/dev/zero", "/dev/zero: not a regular file"},
+            {"--launcher", "deepspeed", "--gpus", "2", "--hostfile", dir.toString(), "is a folder"},
+            {"--launcher", "local", "--device", "cpu", "--nproc", "100000", "--nproc must be 1 to 256, not 100000"},
+            {"--launcher", "deepspeed", "--gpus", "4096", "--gpus must be 0 to 256, not 4096"},
+            {"--launcher", "slurm", "--nodes", "1000000", "--nodes must be 1 to 65536"},
+            {"--launcher", "local", "--device", "cpu", "--python", notExecutable.toString(), "not an executable file"},
+            {"--launcher", "local", "--device", "cpu", "--python", "/dev/null", "--python /dev/null: not an executable file"},
+        };
+        java.util.List<String[]> all = new java.util.ArrayList<>(java.util.List.of(cases));
+        if (haveFifo) {
+            all.add(new String[] {"--launcher", "deepspeed", "--gpus", "2", "--hostfile", fifo.toString(), "not a regular file"});
+        }
+        for (String[] c : all) {
+            java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("train", "--run-dir", run, "--dry-run"));
+            args.addAll(java.util.List.of(c).subList(0, c.length - 1));
+            if (!args.contains("--dry-run") || c[1].equals("local")) {
+                args.remove("--dry-run"); // a real local start, so --python is looked at
+            }
+            CliRun r = CliRun.of(args.toArray(String[]::new));
+            assertEquals(1, r.exitCode(), String.join(" ", c) + ": " + r.err());
+            assertTrue(r.errIsOneLine() && r.err().contains(c[c.length - 1]), String.join(" ", c) + ": " + r.err());
+            assertFalse(Files.exists(dir.resolve("h")), String.join(" ", c) + " wrote the run folder");
+        }
+    }
+
     /** In a notebook a launched run shows in the same live view as a local run, fed from its run folder. */
     @Test
     void aLaunchedRunFeedsTheNotebooksRunView() {

@@ -183,7 +183,7 @@ class LocalLaunchTest {
         Exception failure = launched.get(60, TimeUnit.SECONDS);
         double seconds = (System.nanoTime() - killedAt) / 1e9;
         assertTrue(seconds < 30, "marked failed after " + seconds + " s");
-        assertTrue(failure instanceof IllegalStateException, String.valueOf(failure));
+        assertTrue(failure instanceof Launches.RunFailed, String.valueOf(failure));
         JsonObject status = RunFiles.status(run).orElseThrow();
         assertEquals("failed", status.get("state").getAsString());
         String reason = status.get("reason").getAsString();
