@@ -191,8 +191,15 @@ public final class RunDirectory implements RunEvents.Listener {
         if (!Files.exists(file)) {
             return List.of();
         }
-        return Files.readAllLines(file).stream().filter(l -> !l.isBlank())
-                .map(l -> RunEvents.parseMetrics(com.google.gson.JsonParser.parseString(l).getAsJsonObject()))
-                .filter(java.util.Objects::nonNull).toList();
+        List<Object> out = new java.util.ArrayList<>();
+        try (org.medvlm.io.LineReader lines = org.medvlm.io.InputFiles.lines(file, org.medvlm.io.Limit.ANNOTATION_BYTES, true)) {
+            for (String l = lines.next(); l != null; l = lines.next()) {
+                Object event = l.isBlank() ? null : RunEvents.parse(file, l, RunEvents::parseMetrics);
+                if (event != null) {
+                    out.add(event);
+                }
+            }
+        }
+        return out;
     }
 }

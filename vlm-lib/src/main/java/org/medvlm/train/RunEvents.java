@@ -200,6 +200,20 @@ public final class RunEvents {
         return o;
     }
 
+    /**
+     * One line (or status.json's text) of {@code file} through {@code parser}; a line that is not JSON, not an object, of
+     * another schema or missing a field fails naming the file, as every reader of the toolkit does.
+     */
+    public static <T> T parse(java.nio.file.Path file, String text, java.util.function.Function<JsonObject, T> parser)
+            throws java.io.IOException {
+        try {
+            return parser.apply(com.google.gson.JsonParser.parseString(text).getAsJsonObject());
+        } catch (RuntimeException e) {
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            throw new java.io.IOException(file + ": not a run event this toolkit reads (" + why + ")", e);
+        }
+    }
+
     /** Parses a metrics.jsonl line: a {@link Step}, an {@link Eval} (without samples) or null for other events. */
     public static Object parseMetrics(JsonObject o) {
         checkSchema(o);

@@ -1,7 +1,6 @@
 package org.medvlm.train;
 
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -11,6 +10,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.medvlm.imaging.ImageFiles;
+import org.medvlm.io.InputFiles;
+import org.medvlm.io.Limit;
 
 /**
  * Follows a run folder another process (or an earlier kernel) writes: the new complete lines of {@code metrics.jsonl}
@@ -33,17 +34,16 @@ public final class RunFollower {
     public RunEvents.Status poll(RunEvents.Listener listener) throws IOException {
         // samples first: an evaluation's metrics line is written before its samples, so pair them up by step
         for (String line : newLines(RunDirectory.SAMPLES, true)) {
-            RunEvents.Sample s = RunEvents.parseSample(JsonParser.parseString(line).getAsJsonObject());
-            pendingSamples.add(withThumbnail(s));
+            pendingSamples.add(withThumbnail(RunEvents.parse(dir.resolve(RunDirectory.SAMPLES), line, RunEvents::parseSample)));
         }
         for (String line : newLines(RunDirectory.METRICS, false)) {
-            Object event = RunEvents.parseMetrics(JsonParser.parseString(line).getAsJsonObject());
+            Object event = RunEvents.parse(dir.resolve(RunDirectory.METRICS), line, RunEvents::parseMetrics);
             if (event instanceof RunEvents.Step s) {
                 listener.onStep(s);
             } else if (event instanceof RunEvents.Eval e) {
                 // its samples may still be on their way; read them now so the table shows with the scores
                 for (String sl : newLines(RunDirectory.SAMPLES, true)) {
-                    pendingSamples.add(withThumbnail(RunEvents.parseSample(JsonParser.parseString(sl).getAsJsonObject())));
+                    pendingSamples.add(withThumbnail(RunEvents.parse(dir.resolve(RunDirectory.SAMPLES), sl, RunEvents::parseSample)));
                 }
                 List<RunEvents.Sample> mine = pendingSamples.stream().filter(x -> x.step() == e.step()).toList();
                 pendingSamples.removeIf(x -> x.step() <= e.step());
@@ -51,14 +51,15 @@ public final class RunFollower {
             }
         }
         Path statusFile = dir.resolve(RunDirectory.STATUS);
-        if (!Files.isRegularFile(statusFile)) {
-            return null;
+        if (!Files.exists(statusFile)) {
+            return null; // the run has not started yet
         }
-        String text = Files.readString(statusFile, StandardCharsets.UTF_8).strip();
+        // a few hundred bytes; bounded so a status.json replaced by something else cannot exhaust the heap
+        String text = new String(InputFiles.readAll(statusFile, Limit.LINE_CHARS), StandardCharsets.UTF_8).strip();
         if (text.isEmpty()) {
             return null;
         }
-        RunEvents.Status status = RunEvents.parseStatus(JsonParser.parseString(text).getAsJsonObject());
+        RunEvents.Status status = RunEvents.parse(statusFile, text, RunEvents::parseStatus);
         if (!text.equals(lastStatus)) {
             lastStatus = text;
             listener.onStatus(status);
@@ -145,8 +146,9 @@ public final class RunFollower {
         JsonObject o = new JsonObject();
         o.addProperty("run_dir", dir.toString());
         Path status = dir.resolve(RunDirectory.STATUS);
-        if (Files.isRegularFile(status)) {
-            o.add("status", JsonParser.parseString(Files.readString(status)).getAsJsonObject());
+        if (Files.exists(status)) { // a status.json that is not a regular file is refused by name below
+            String text = new String(InputFiles.readAll(status, Limit.LINE_CHARS), StandardCharsets.UTF_8);
+            o.add("status", RunEvents.parse(status, text, json -> json));
         }
         return o;
     }
