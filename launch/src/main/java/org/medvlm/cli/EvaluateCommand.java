@@ -106,7 +106,7 @@ final class EvaluateCommand implements Callable<Integer> {
             throw new UserError("no questions to score" + (split != null ? " in split '" + split + "'" : "")
                     + (!lang.equals("all") ? " in language '" + lang + "'" : ""));
         }
-        int sources = (predictions != null ? 1 : 0) + (model.dir != null ? 1 : 0) + (model.builtin ? 1 : 0);
+        int sources = (predictions != null ? 1 : 0) + (model.dir != null ? 1 : 0) + (model.builtinChosen() ? 1 : 0);
         if (sources != 1) {
             throw new UserError("give the answers to score: --predictions FILE, --model DIR or --builtin (one of them)");
         }
@@ -150,7 +150,7 @@ final class EvaluateCommand implements Callable<Integer> {
     private Predictions answer(List<VqaExample> examples) throws IOException {
         Map<String, String> answers = new LinkedHashMap<>();
         int unreadable = 0;
-        try (VisionLanguageModel vlm = model.dir != null ? VlmCommand.openModel(model.dir) : VisionLanguageModel.builtin(Fusion.QFORMER)) {
+        try (VisionLanguageModel vlm = model.dir != null ? VlmCommand.openModel(model.dir) : VisionLanguageModel.builtin(model.builtin)) {
             int limit = maxNewTokens == null ? vlm.config().maxNewTokens() : maxNewTokens;
             List<VqaExample> batch = new ArrayList<>();
             List<BufferedImage> images = new ArrayList<>();

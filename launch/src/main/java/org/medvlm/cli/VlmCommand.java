@@ -58,8 +58,34 @@ final class VlmCommand implements Callable<Integer> {
                 description = "A model folder (config.json + safetensors + tokenizer.json), or a training run's folder (its final model).")
         Path dir;
 
-        @Option(names = "--builtin", description = "The built-in small model (no download).")
-        boolean builtin;
+        @Option(names = "--builtin", arity = "0..1", paramLabel = "FUSION", preprocessor = FusionIfNamed.class,
+                description = "The built-in small model (no download), with the Q-Former (the default) or 'gated' fusion.")
+        Fusion builtin;
+
+        boolean builtinChosen() {
+            return builtin != null;
+        }
+    }
+
+    /**
+     * {@code --builtin} takes the next word only when it names a fusion ({@code --builtin gated}, {@code --builtin=gated}),
+     * so {@code vlm ask --builtin IMAGE QUESTION} keeps its image.
+     */
+    static final class FusionIfNamed implements picocli.CommandLine.IParameterPreprocessor {
+        @Override
+        public boolean preprocess(java.util.Stack<String> args, picocli.CommandLine.Model.CommandSpec command,
+                picocli.CommandLine.Model.ArgSpec option, java.util.Map<String, Object> info) {
+            if ("=".equals(info.get("separator"))) {
+                return false; // --builtin=VALUE: converted (and refused when it is no fusion) as usual
+            }
+            boolean named = !args.isEmpty() && java.util.Arrays.stream(Fusion.values())
+                    .anyMatch(f -> f.key().equalsIgnoreCase(args.peek()));
+            if (named) {
+                return false;
+            }
+            option.setValue(Fusion.QFORMER);
+            return true;
+        }
     }
 
     @Command(name = "load", mixinStandardHelpOptions = true,
@@ -279,11 +305,11 @@ final class VlmCommand implements Callable<Integer> {
             if (choice.dir != null) {
                 return new ChosenModel(openModel(choice.dir), true);
             }
-            if (!choice.builtin && session.model().isPresent()) {
+            if (!choice.builtinChosen() && session.model().isPresent()) {
                 return new ChosenModel(session.model().get(), false);
             }
             // remembered, so the next question in a notebook does not build it again
-            VisionLanguageModel builtin = VisionLanguageModel.builtin(Fusion.QFORMER);
+            VisionLanguageModel builtin = VisionLanguageModel.builtin(choice.builtinChosen() ? choice.builtin : Fusion.QFORMER);
             session.setModel(builtin, "built-in");
             return new ChosenModel(builtin, false);
         }

@@ -117,6 +117,30 @@ class VlmCommandTest {
         session.close();
     }
 
+    /** {@code --builtin} alone, before the image, or naming the fusion: the image stays the image. */
+    @Test
+    void builtinTakesAFusionOnlyWhenOneIsNamed(@TempDir Path dir) throws IOException {
+        Path png = writePng(dir);
+        String[][] forms = {{"--builtin", png.toString(), "Which organ?"}, {png.toString(), "Which organ?", "--builtin"},
+            {"--builtin", "gated", png.toString(), "Which organ?"}, {"--builtin=GATED", png.toString(), "Which organ?"},
+            {"--builtin=qformer", png.toString(), "Which organ?"}};
+        org.medvlm.vlm.Fusion[] expected = {org.medvlm.vlm.Fusion.QFORMER, org.medvlm.vlm.Fusion.QFORMER,
+            org.medvlm.vlm.Fusion.GATED, org.medvlm.vlm.Fusion.GATED, org.medvlm.vlm.Fusion.QFORMER};
+        for (int i = 0; i < forms.length; i++) {
+            RecordingDisplay display = new RecordingDisplay(true);
+            java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("vlm", "ask"));
+            args.addAll(java.util.List.of(forms[i]));
+            assertEquals(0, Medvlm.commandLine(display).execute(args.toArray(String[]::new)), String.join(" ", forms[i])
+                    + ": " + display.err);
+            VlmSession session = VlmSession.of(display);
+            assertEquals(expected[i], session.model().orElseThrow().config().fusion(), String.join(" ", forms[i]));
+            session.close();
+        }
+        CliRun bad = CliRun.of("vlm", "ask", "--builtin=flamingo", png.toString(), "Which organ?");
+        assertEquals(2, bad.exitCode(), bad.err());
+        assertTrue(bad.errIsOneLine() && bad.err().contains("'flamingo'"), bad.err());
+    }
+
     /** A VQA-RAD folder as distributed: the public JSON and the image folder, with three questions. */
     static Path vqaRad(Path dir) throws IOException {
         Path root = Files.createDirectories(dir.resolve("vqa-rad"));
