@@ -3,6 +3,7 @@ package org.medvlm.kernel.render;
 import io.github.spencerpark.jupyter.kernel.display.RenderContext;
 import io.github.spencerpark.jupyter.kernel.display.Renderer;
 import io.github.spencerpark.jupyter.kernel.display.mime.MIMEType;
+import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,7 +23,7 @@ import tech.tablesaw.api.Table;
 /**
  * How the toolkit's values look in a notebook, registered once when the kernel starts. The toolkit's
  * libraries never import the kernel; the kernel knows their types. BufferedImages are already PNG
- * through the base library's renderer.
+ * through the base library's renderer; their text form is {@code [image WxH]}.
  * <ul>
  *   <li>XChart charts: {@code image/png} (and {@code image/svg+xml} when asked for).</li>
  *   <li>Tablesaw tables: {@code text/html} with image thumbnails, plus a text/plain fallback.</li>
@@ -36,6 +37,14 @@ public final class Renderers {
     private Renderers() {}
 
     public static void register(Renderer renderer) {
+        // the base library's PNG (this registration replaces its own), and a text form for exports and consoles that
+        // says what it is instead of BufferedImage@1a2b
+        renderer.createRegistration(BufferedImage.class)
+                .preferring(MIMEType.IMAGE_PNG, MIMEType.TEXT_PLAIN)
+                .register((image, context) -> {
+                    io.github.spencerpark.jupyter.kernel.display.common.Image.renderImage(image, context);
+                    context.renderIfRequested(MIMEType.TEXT_PLAIN, () -> TextForms.value(image));
+                });
         renderer.createRegistration(Chart.class)
                 .preferring(MIMEType.IMAGE_PNG)
                 .supporting(SVG)

@@ -29,6 +29,16 @@ class RenderersTest {
     }
 
     @Test
+    void imagesArePngThroughTheBaseLibraryAndSayWhatTheyAreInText() {
+        Renderer withBase = new Renderer();
+        io.github.spencerpark.jupyter.kernel.display.common.Image.registerAll(withBase);
+        Renderers.register(withBase);
+        DisplayData d = withBase.render(new BufferedImage(256, 128, BufferedImage.TYPE_INT_RGB));
+        assertTrue(d.hasDataForType(MIMEType.IMAGE_PNG), "the PNG is still there");
+        assertEquals("[image 256x128]", d.getData(MIMEType.TEXT_PLAIN));
+    }
+
+    @Test
     void chartsArePngOfTheirSizeAndSvgOnRequest() throws Exception {
         XYChart chart = new XYChartBuilder().width(300).height(200).title("loss").build();
         chart.addSeries("loss", new double[] {1, 2, 3}, new double[] {3, 2, 1.5});
