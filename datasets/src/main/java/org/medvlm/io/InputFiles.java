@@ -65,6 +65,11 @@ public final class InputFiles {
         }
     }
 
+    /** A small checked text file (at most {@code limit} bytes) as a string; bytes that are not UTF-8 become U+FFFD. */
+    public static String readString(Path file, Limit limit) throws InputFileException {
+        return new String(readAll(file, limit), StandardCharsets.UTF_8);
+    }
+
     /**
      * A checked text file as UTF-8 lines of at most {@link Limit#LINE_CHARS} characters. {@code strict}: bytes that
      * are not UTF-8 fail naming the file and line; otherwise they become U+FFFD (VQA-RAD itself holds one).

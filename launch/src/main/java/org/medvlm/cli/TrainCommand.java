@@ -2,7 +2,6 @@ package org.medvlm.cli;
 
 import com.google.gson.JsonObject;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -412,7 +411,7 @@ final class TrainCommand implements Callable<Integer> {
     /** Runs the command again with the settings file's lines as options before the command line's own. */
     private int rerunWithSettings() throws IOException {
         // a settings file is a few lines: a pipe, device or huge file is refused by name before it is read
-        String text = new String(org.medvlm.io.InputFiles.readAll(settings, org.medvlm.io.Limit.LINE_CHARS), StandardCharsets.UTF_8);
+        String text = org.medvlm.io.InputFiles.readString(settings, org.medvlm.io.Limit.LINE_CHARS);
         List<String> args = new ArrayList<>(settingsArgs(text, settings.toString()));
         List<String> all = spec.commandLine().getParseResult().originalArgs();
         int own = all.indexOf(spec.name()); // the parent's arguments come first when run from medvlm

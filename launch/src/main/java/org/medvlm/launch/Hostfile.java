@@ -1,7 +1,6 @@
 package org.medvlm.launch;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,7 +31,7 @@ public record Hostfile(Map<String, List<Integer>> slots) {
 
     public static Hostfile read(Path file) throws IOException {
         // a hostfile is a few lines: a pipe, a device or a huge file is refused by name before it is read
-        String text = new String(org.medvlm.io.InputFiles.readAll(file, org.medvlm.io.Limit.LINE_CHARS), StandardCharsets.UTF_8);
+        String text = org.medvlm.io.InputFiles.readString(file, org.medvlm.io.Limit.LINE_CHARS);
         return parse(text.lines().toList(), file.toString());
     }
 

@@ -55,7 +55,7 @@ public final class RunFollower {
             return null; // the run has not started yet
         }
         // a few hundred bytes; bounded so a status.json replaced by something else cannot exhaust the heap
-        String text = new String(InputFiles.readAll(statusFile, Limit.LINE_CHARS), StandardCharsets.UTF_8).strip();
+        String text = InputFiles.readString(statusFile, Limit.LINE_CHARS).strip();
         if (text.isEmpty()) {
             return null;
         }
@@ -147,7 +147,7 @@ public final class RunFollower {
         o.addProperty("run_dir", dir.toString());
         Path status = dir.resolve(RunDirectory.STATUS);
         if (Files.exists(status)) { // a status.json that is not a regular file is refused by name below
-            String text = new String(InputFiles.readAll(status, Limit.LINE_CHARS), StandardCharsets.UTF_8);
+            String text = InputFiles.readString(status, Limit.LINE_CHARS);
             o.add("status", RunEvents.parse(status, text, json -> json));
         }
         return o;
