@@ -1,7 +1,6 @@
 package org.medvlm.launch;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,6 +9,8 @@ import java.util.Map;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.medvlm.io.InputFiles;
+import org.medvlm.io.Limit;
 
 /**
  * A DeepSpeed hostfile ({@code worker-0 slots=4} per line, {@code #} comments), read with DeepSpeed's own rules and
@@ -31,7 +32,7 @@ public record Hostfile(Map<String, List<Integer>> slots) {
 
     public static Hostfile read(Path file) throws IOException {
         // a hostfile is a few lines: a pipe, a device or a huge file is refused by name before it is read
-        String text = org.medvlm.io.InputFiles.readString(file, org.medvlm.io.Limit.LINE_CHARS);
+        String text = InputFiles.readString(file, Limit.LINE_CHARS);
         return parse(text.lines().toList(), file.toString());
     }
 
