@@ -408,22 +408,40 @@ final class TrainCommand implements Callable<Integer> {
         return dir;
     }
 
-    /** Runs the command again with the settings file's lines as options before the command line's own. */
+    /**
+     * Runs the command again with the settings file's lines as options; an option also given on the command line (or
+     * the {@code %%train} line) wins over the file's line, as a command line wins over a config file elsewhere.
+     */
     private int rerunWithSettings() throws IOException {
         // a settings file is a few lines: a pipe, device or huge file is refused by name before it is read
         String text = org.medvlm.io.InputFiles.readString(settings, org.medvlm.io.Limit.LINE_CHARS);
-        List<String> args = new ArrayList<>(settingsArgs(text, settings.toString()));
         List<String> all = spec.commandLine().getParseResult().originalArgs();
         int own = all.indexOf(spec.name()); // the parent's arguments come first when run from medvlm
         List<String> original = own >= 0 ? all.subList(own + 1, all.size()) : all;
+        List<String> given = new ArrayList<>();
+        java.util.Set<String> givenOptions = new java.util.HashSet<>();
         for (int i = 0; i < original.size(); i++) {
             String a = original.get(i);
             if (a.equals("--settings")) {
                 i++;
             } else if (!a.startsWith("--settings=")) {
-                args.add(a);
+                given.add(a);
+                CommandLine.Model.OptionSpec o = a.startsWith("-") ? spec.findOption(a.split("=", 2)[0]) : null;
+                if (o != null) {
+                    givenOptions.add(o.longestName());
+                }
             }
         }
+        List<String> args = new ArrayList<>();
+        settingsArgs(text, settings.toString(), spec).forEach((option, value) -> {
+            if (!givenOptions.contains(option)) {
+                args.add(option);
+                if (value != null) {
+                    args.add(value);
+                }
+            }
+        });
+        args.addAll(given);
         CommandLine cl = spec.commandLine();
         TrainCommand again = new TrainCommand(display);
         CommandLine sub = new CommandLine(again, new Medvlm.Factory(display));
@@ -437,12 +455,14 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /**
-     * A settings text ({@code %%train} body) as options: one {@code KEY: VALUE} (or {@code KEY = VALUE}) per line,
-     * {@code #} comments, keys as the options without dashes ({@code batch-size} or {@code batch_size});
-     * {@code resume: true} is the flag. A malformed line is named.
+     * A settings text ({@code %%train} body) as options, each option's longest name with its value (null for a flag
+     * that is on): one {@code KEY: VALUE} (or {@code KEY = VALUE}) per line, {@code #} comments, keys as the options
+     * without dashes ({@code batch-size} or {@code batch_size}), flags {@code true} or {@code false}. A malformed line,
+     * an unknown key and a key given twice are named with their line.
      */
-    static List<String> settingsArgs(String text, String where) {
-        List<String> args = new ArrayList<>();
+    static java.util.Map<String, String> settingsArgs(String text, String where, CommandLine.Model.CommandSpec command) {
+        java.util.Map<String, String> args = new java.util.LinkedHashMap<>();
+        java.util.Map<String, Integer> lineOf = new java.util.HashMap<>();
         String[] lines = text.split("\\R", -1);
         for (int n = 0; n < lines.length; n++) {
             String line = lines[n].strip();
@@ -462,20 +482,26 @@ final class TrainCommand implements Callable<Integer> {
             if (key.startsWith("--")) {
                 key = key.substring(2);
             }
-            if (value.equalsIgnoreCase("true") && isFlag(key)) {
-                args.add("--" + key);
-            } else if (value.equalsIgnoreCase("false") && isFlag(key)) {
-                continue;
-            } else {
-                args.add("--" + key);
-                args.add(value);
+            CommandLine.Model.OptionSpec option = key.equals("settings") ? null : command.findOption("--" + key);
+            if (option == null) {
+                throw new UserError(where + ": line " + (n + 1) + ": no setting '" + abbreviate(key) + "' (the settings are"
+                        + " train's options without their dashes: " + command.qualifiedName() + " --help)");
+            }
+            boolean flag = option.arity().max() == 0;
+            if (flag && !value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
+                throw new UserError(where + ": line " + (n + 1) + ": " + key + " is true or false, not " + abbreviate(value));
+            }
+            Integer earlier = lineOf.put(option.longestName(), n + 1);
+            if (earlier != null) {
+                throw new UserError(where + ": line " + (n + 1) + ": " + key + " is set on line " + earlier + " already");
+            }
+            if (flag && value.equalsIgnoreCase("true")) {
+                args.put(option.longestName(), null);
+            } else if (!flag) {
+                args.put(option.longestName(), value);
             }
         }
         return args;
-    }
-
-    private static boolean isFlag(String key) {
-        return key.equals("resume") || key.equals("background") || key.equals("json");
     }
 
     private static int indexOfSeparator(String line) {

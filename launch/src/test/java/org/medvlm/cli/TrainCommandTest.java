@@ -181,6 +181,29 @@ class TrainCommandTest {
         assertEquals(2, recorded.get("steps").getAsInt());
         assertEquals(8, recorded.get("batch_size").getAsInt());
         assertEquals(4, recorded.get("seed").getAsInt());
+
+        // the command line wins over the file's line (as the %%train line over its body)
+        Path over = tmp.resolve("over");
+        CliRun overridden = CliRun.of("train", "--settings", settings.toString(), "--steps", "1", "--run-dir", over.toString());
+        assertEquals(0, overridden.exitCode(), overridden.err());
+        assertEquals(1, JsonParser.parseString(Files.readString(over.resolve("run.json"))).getAsJsonObject().get("steps").getAsInt());
+
+        // any flag takes true or false; an unknown key, a key given twice and a flag with another value name their line
+        Path flags = tmp.resolve("flags.settings");
+        Files.writeString(flags, "launcher: local\nnproc: 2\ndevice: cpu\ndry_run: true\nforce: false\n");
+        CliRun dry = CliRun.of("train", "--settings", flags.toString(), "--python", "python3");
+        assertEquals(0, dry.exitCode(), dry.err());
+        assertTrue(dry.out().contains("launch: local, 2 processes"), dry.out());
+        String[][] bad = {{"steps: 2\nbogus: 1\n", "line 2: no setting 'bogus'"}, {"steps: 2\nsteps: 3\n", "line 2: steps is set on line 1"},
+            {"dry-run: yes\n", "line 1: dry-run is true or false, not yes"}};
+        for (String[] c : bad) {
+            Path f = tmp.resolve("bad.settings");
+            Files.writeString(f, c[0]);
+            CliRun refused = CliRun.of("train", "--settings", f.toString(), "--run-dir", tmp.resolve("never").toString());
+            assertEquals(Medvlm.EXIT_INPUT, refused.exitCode(), refused.err());
+            assertTrue(refused.errIsOneLine() && refused.err().contains(f + ": " + c[1]), refused.err());
+            assertFalse(Files.exists(tmp.resolve("never")));
+        }
     }
 
     /** The launch module's class path, to run the CLI in a child JVM that can be killed. */
