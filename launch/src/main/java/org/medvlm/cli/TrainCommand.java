@@ -136,6 +136,10 @@ final class TrainCommand implements Callable<Integer> {
             + " (what a %%%%train cell body holds).")
     Path settings;
 
+    /** What errors call the settings file: a notebook's {@code %%train} hands its body over in a temporary file. */
+    @Option(names = "--settings-label", hidden = true)
+    String settingsLabel;
+
     /**
      * The threads of runs, outside the caller's thread group: a notebook kernel stops a cell by interrupting (Java 25)
      * or stopping (Java 17) every thread of the cell's group, which must not reach a trainer in the middle of an update
@@ -422,9 +426,9 @@ final class TrainCommand implements Callable<Integer> {
         java.util.Set<String> givenOptions = new java.util.HashSet<>();
         for (int i = 0; i < original.size(); i++) {
             String a = original.get(i);
-            if (a.equals("--settings")) {
+            if (a.equals("--settings") || a.equals("--settings-label")) {
                 i++;
-            } else if (!a.startsWith("--settings=")) {
+            } else if (!a.startsWith("--settings=") && !a.startsWith("--settings-label=")) {
                 given.add(a);
                 CommandLine.Model.OptionSpec o = a.startsWith("-") ? spec.findOption(a.split("=", 2)[0]) : null;
                 if (o != null) {
@@ -433,7 +437,7 @@ final class TrainCommand implements Callable<Integer> {
             }
         }
         List<String> args = new ArrayList<>();
-        settingsArgs(text, settings.toString(), spec).forEach((option, value) -> {
+        settingsArgs(text, settingsLabel != null ? settingsLabel : settings.toString(), spec).forEach((option, value) -> {
             if (!givenOptions.contains(option)) {
                 args.add(option);
                 if (value != null) {
@@ -483,9 +487,12 @@ final class TrainCommand implements Callable<Integer> {
                 key = key.substring(2);
             }
             CommandLine.Model.OptionSpec option = key.equals("settings") ? null : command.findOption("--" + key);
-            if (option == null) {
-                throw new UserError(where + ": line " + (n + 1) + ": no setting '" + abbreviate(key) + "' (the settings are"
-                        + " train's options without their dashes: " + command.qualifiedName() + " --help)");
+            if (option == null || option.hidden()) {
+                List<String> near = new CommandLine.UnmatchedArgumentException(command.commandLine(), List.of("--" + key))
+                        .getSuggestions().stream().map(o -> o.replaceFirst("^--", "")).limit(3).toList();
+                throw new UserError(where + ": line " + (n + 1) + ": no setting '" + abbreviate(key) + "'"
+                        + (near.isEmpty() ? "" : "; did you mean " + String.join(" or ", near) + "?")
+                        + " (the settings are " + command.qualifiedName() + "'s options without their dashes)");
             }
             boolean flag = option.arity().max() == 0;
             if (flag && !value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {

@@ -82,6 +82,8 @@ public final class CommandMagics {
             List<String> argv = new ArrayList<>(ShellWords.split(args));
             argv.add("--settings");
             argv.add(settings.toString());
+            argv.add("--settings-label"); // errors name the cell's body, not the temporary file
+            argv.add("%%" + name + " body");
             run(name, argv);
         } finally {
             try {
