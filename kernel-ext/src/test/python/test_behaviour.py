@@ -110,13 +110,14 @@ class KernelBehaviour(unittest.TestCase):
         self.assertTrue(text.startswith("Usage: medvlm zero"), text)
 
     def test_train_with_bad_settings_is_one_error_and_the_kernel_carries_on(self):
-        # a run folder of its own: a run that fails to start still writes run.json (into runs/ without one)
+        # a run folder of its own, which a run that cannot start must not create
         run_dir = os.path.join(tempfile.mkdtemp(prefix="medvlm-bad-run-"), "run")
         for code in ["%%%%train\nmodel = no-such-model-folder\nsteps = 10\nrun-dir = %s" % run_dir, "%train status no-such-run"]:
             reply, outputs = execute(self.kc, code)
             self.assertEqual(reply["content"]["status"], "error", code)
             self.assertEqual(len([m for m in outputs if m["msg_type"] == "error"]), 1, code)
             self.assertTrue(reply["content"]["evalue"].startswith("medvlm train"), reply["content"]["evalue"])
+        self.assertFalse(os.path.exists(run_dir), "a run that never started left its folder")
         reply, outputs = execute(self.kc, "5 * 5")
         self.assertEqual(text_of(outputs), ["25"])
 
