@@ -58,7 +58,7 @@ final class ExecutedNotebooks {
         Path summaryFile = Path.of("target/notebook-summary.json").toAbsolutePath();
         Files.deleteIfExists(summaryFile);
         args.addAll(List.of("--save", executed.toString(), "--summary", summaryFile.toString()));
-        Map<String, String> env = Map.of("MEDVLM_SHARED", Features.shared() ? "1" : "0");
+        Map<String, String> env = Map.of("MEDVLM_SHARED", sharedBesideCheckout() ? "1" : "0");
         JupyterHarness.Result r = JupyterHarness.python(1500, env, args.toArray(String[]::new));
         JsonObject summary = Files.isRegularFile(summaryFile)
                 ? JsonParser.parseString(Files.readString(summaryFile, StandardCharsets.UTF_8)).getAsJsonObject()
@@ -71,15 +71,10 @@ final class ExecutedNotebooks {
         return run;
     }
 
-    /** What the notebooks need from other parts of the toolkit, checked on the parts themselves. */
-    static final class Features {
-        private Features() {}
-
-        /** Whether the project's shared/ folder (reference models, external files) is beside the checkout. */
-        static boolean shared() {
-            return Files.isDirectory(Path.of(System.getProperty("medvlm.root", "..")).toAbsolutePath().normalize()
-                    .resolveSibling("shared").resolve("external"));
-        }
+    /** Whether the project's shared/ folder (reference models, external files) is beside the checkout. */
+    static boolean sharedBesideCheckout() {
+        return Files.isDirectory(Path.of(System.getProperty("medvlm.root", "..")).toAbsolutePath().normalize()
+                .resolveSibling("shared").resolve("external"));
     }
 
     static void copyTree(Path from, Path to) throws IOException {

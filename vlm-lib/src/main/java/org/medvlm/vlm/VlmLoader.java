@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.medvlm.bloom.Bloom;
 import org.medvlm.checkpoint.StateDict;
-import org.medvlm.io.AtomicFiles;
 import org.medvlm.layers.ConfigReader;
 import org.medvlm.vision.BiomedClipKeys;
 
@@ -175,14 +174,22 @@ public final class VlmLoader {
         }
         Files.createDirectories(dir);
         for (String name : List.of("config.json", "model.safetensors")) {
-            try (InputStream in = VlmLoader.class.getResourceAsStream(folder + name)) {
-                if (in == null) {
-                    throw new IOException("built-in " + folder + name + " is missing from the jar");
-                }
-                AtomicFiles.write(dir.resolve(name), in::transferTo);
-            }
+            copyResource(folder + name, dir.resolve(name));
         }
         return true;
+    }
+
+    /**
+     * A resource of the jar copied to {@code target}; a missing one is named. Both callers write into folders of their
+     * own (a temporary extraction, a launch's init folder that is moved into the run atomically), so no fsync here.
+     */
+    private static void copyResource(String resource, Path target) throws IOException {
+        try (InputStream in = VlmLoader.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IOException("built-in " + resource + " is missing from the jar");
+            }
+            Files.copy(in, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
     }
 
     /** The built-in architecture with fresh (untrained) weights for seed {@code seed}: for teaching. */
@@ -218,12 +225,7 @@ public final class VlmLoader {
         static Extracted of(String folder, List<String> names) throws IOException {
             Path dir = Files.createTempDirectory("medvlm-builtin-");
             for (String name : names) {
-                try (InputStream in = VlmLoader.class.getResourceAsStream(folder + name)) {
-                    if (in == null) {
-                        throw new IOException("built-in " + folder + name + " is missing from the jar");
-                    }
-                    Files.copy(in, dir.resolve(name));
-                }
+                copyResource(folder + name, dir.resolve(name));
             }
             return new Extracted(dir);
         }
